@@ -1,0 +1,21 @@
+//! # posko-core
+//!
+//! The domain of Posko, an election-integrity command post, with no I/O: region codes and the
+//! shipped atlas of Indonesian areas, time zones, elections and their legal rule sets, the TPS
+//! register's identities, officer roles and agencies, and demo data. Every other crate builds on
+//! these validated types; the rules and their sources are in `shared/DOMAIN.md`.
+
+pub mod access;
+pub mod demo;
+pub mod election;
+pub mod region;
+pub mod tps;
+pub mod wilayah;
+pub mod zone;
+
+pub use access::{Agency, Role};
+pub use election::{BallotType, Election, ElectionKind, Elections};
+pub use region::{Level, RegionCode, RegionCodeError};
+pub use tps::{GeoPoint, TpsId, TpsNumber, TpsRecord};
+pub use wilayah::{Atlas, Region};
+pub use zone::Zone;

@@ -1,0 +1,153 @@
+//! Polling stations (TPS). A TPS is a village code plus a number: `33.20.01.2001/001`. The
+//! register of TPS belongs to an election (Pemilu 2024 had 820,161 in-country TPS, Pilkada 2024
+//! about 435,000), so every record names its election.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::region::{Level, RegionCode, RegionCodeError};
+
+/// A TPS number within its village, 1 to 999, shown with three digits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct TpsNumber(u16);
+
+/// Why a TPS field was refused. Indonesian first, English second.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum TpsError {
+    #[error("nomor TPS '{0}' tidak sah: harus angka 1–999 (TPS number must be 1–999)")]
+    Number(String),
+    #[error("{0}")]
+    Region(#[from] RegionCodeError),
+    #[error("kode '{0}' bukan kode desa/kelurahan (not a village code)")]
+    NotVillage(String),
+    #[error("TPS '{0}' tidak sah: gunakan bentuk 33.20.01.2001/001 (use 33.20.01.2001/001)")]
+    Shape(String),
+    #[error("koordinat {lat}, {lon} di luar Indonesia (outside Indonesia; latitude and longitude swapped?)")]
+    OutsideIndonesia { lat: f64, lon: f64 },
+}
+
+impl TpsNumber {
+    pub fn new(n: u32) -> Result<TpsNumber, TpsError> {
+        if (1..=999).contains(&n) {
+            Ok(TpsNumber(n as u16))
+        } else {
+            Err(TpsError::Number(n.to_string()))
+        }
+    }
+
+    /// Accepts `1`, `001`, `TPS 001`, `TPS-01`.
+    pub fn parse(text: &str) -> Result<TpsNumber, TpsError> {
+        let t = text.trim();
+        // Separators are allowed only after a "TPS" prefix, so "-1" stays an error.
+        let digits = match t.strip_prefix("TPS").or_else(|| t.strip_prefix("tps")) {
+            Some(rest) => rest.trim_start_matches([' ', '-', '.']).trim(),
+            None => t,
+        };
+        if digits.is_empty() || digits.len() > 4 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(TpsError::Number(t.to_string()));
+        }
+        let n: u32 = digits.parse().map_err(|_| TpsError::Number(t.to_string()))?;
+        TpsNumber::new(n).map_err(|_| TpsError::Number(t.to_string()))
+    }
+
+    pub fn get(self) -> u16 {
+        self.0
+    }
+}
+
+impl fmt::Display for TpsNumber {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:03}", self.0)
+    }
+}
+
+/// A TPS's identity: its village and number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct TpsId {
+    pub village: RegionCode,
+    pub number: TpsNumber,
+}
+
+impl TpsId {
+    pub fn new(village: RegionCode, number: TpsNumber) -> Result<TpsId, TpsError> {
+        if village.level() != Level::Village {
+            return Err(TpsError::NotVillage(village.to_string()));
+        }
+        Ok(TpsId { village, number })
+    }
+
+    pub fn parse(text: &str) -> Result<TpsId, TpsError> {
+        let (v, n) = text.trim().split_once('/').ok_or_else(|| TpsError::Shape(text.to_string()))?;
+        TpsId::new(RegionCode::parse(v)?, TpsNumber::parse(n)?)
+    }
+}
+
+impl fmt::Display for TpsId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}", self.village, self.number)
+    }
+}
+
+/// A position, checked to lie in (a generous box around) Indonesia: a swapped latitude and
+/// longitude, the commonest spreadsheet slip, is caught here.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct GeoPoint {
+    pub lat: f64,
+    pub lon: f64,
+}
+
+impl GeoPoint {
+    pub fn new(lat: f64, lon: f64) -> Result<GeoPoint, TpsError> {
+        let inside = (-11.5..=6.5).contains(&lat) && (94.5..=141.5).contains(&lon);
+        if inside {
+            Ok(GeoPoint { lat, lon })
+        } else {
+            Err(TpsError::OutsideIndonesia { lat, lon })
+        }
+    }
+}
+
+/// One TPS in an election's register.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TpsRecord {
+    pub id: TpsId,
+    pub address: String,
+    pub location: Option<GeoPoint>,
+    /// Voters on the fixed list (DPT) at this TPS.
+    pub voters: u32,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn parses_tps_ids_and_numbers() {
+        let id = TpsId::parse("33.20.01.2001/001").unwrap();
+        assert_eq!(id.to_string(), "33.20.01.2001/001");
+        assert_eq!(TpsNumber::parse("TPS 07").unwrap().get(), 7);
+        assert_eq!(TpsNumber::parse("tps-12").unwrap().to_string(), "012");
+        for bad in ["0", "1000", "", "x1", "-1", "1.5", "TPS"] {
+            assert!(TpsNumber::parse(bad).is_err(), "{bad}");
+        }
+        assert!(matches!(TpsId::parse("33.20.01/001"), Err(TpsError::NotVillage(_))));
+        assert!(matches!(TpsId::parse("33.20.01.2001"), Err(TpsError::Shape(_))));
+    }
+
+    #[test]
+    fn positions_must_be_in_indonesia() {
+        assert!(GeoPoint::new(-6.59, 110.67).is_ok()); // Jepara
+        assert!(GeoPoint::new(-2.53, 140.71).is_ok()); // Jayapura
+        assert!(matches!(GeoPoint::new(110.67, -6.59), Err(TpsError::OutsideIndonesia { .. })));
+    }
+
+    proptest! {
+        #[test]
+        fn numbers_round_trip(n in 1u32..=999) {
+            let t = TpsNumber::new(n).unwrap();
+            prop_assert_eq!(TpsNumber::parse(&t.to_string()).unwrap(), t);
+        }
+    }
+}
