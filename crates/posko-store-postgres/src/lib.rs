@@ -1,0 +1,1 @@
+//! Placeholder: the PostgreSQL back end is being written.

@@ -1,0 +1,317 @@
+//! # posko-store-sqlite
+//!
+//! The default [`Store`]: one SQLite file in the data folder, in WAL mode with foreign keys on,
+//! `synchronous = FULL` (an acknowledged write survives a power cut) and a busy timeout so
+//! concurrent writers wait instead of failing. A file that does not exist is created only when
+//! the caller says so (`posko init`), never silently from a mistyped path.
+
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use jiff::Timestamp;
+use posko_core::{Level, RegionCode, TpsRecord};
+use posko_store::{
+    code_range, decode, Backend, ImportCount, NewSession, NewUser, Store, StoreError,
+    StoreResult, Tally, User,
+};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+use sqlx::{QueryBuilder, Row};
+
+/// Why a SQLite database could not be opened.
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    #[error(
+        "basis data {0} belum ada; buat dengan `posko init` (database {0} does not exist; create it with `posko init`)"
+    )]
+    Missing(PathBuf),
+    #[error("tidak dapat membuka basis data {path} (cannot open database)")]
+    Open {
+        path: PathBuf,
+        #[source]
+        source: sqlx::Error,
+    },
+    #[error("migrasi skema gagal pada {path} (schema migration failed)")]
+    Migrate {
+        path: PathBuf,
+        #[source]
+        source: sqlx::migrate::MigrateError,
+    },
+}
+
+/// Posko's store on SQLite.
+#[derive(Debug, Clone)]
+pub struct SqliteStore {
+    pool: SqlitePool,
+    path: PathBuf,
+}
+
+/// Whether `open` may create the file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Create {
+    /// The file must exist already.
+    No,
+    /// Create it (and nothing else: the folder must exist).
+    Yes,
+}
+
+impl SqliteStore {
+    /// Opens (or, with `Create::Yes`, creates) the database at `path` and brings its schema up to
+    /// date.
+    pub async fn open(path: &Path, create: Create) -> Result<SqliteStore, OpenError> {
+        if create == Create::No && !path.is_file() {
+            return Err(OpenError::Missing(path.to_path_buf()));
+        }
+        let opts = SqliteConnectOptions::from_str("sqlite://")
+            .map_err(|source| OpenError::Open { path: path.to_path_buf(), source })?
+            .filename(path)
+            .create_if_missing(create == Create::Yes)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10));
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            .connect_with(opts)
+            .await
+            .map_err(|source| OpenError::Open { path: path.to_path_buf(), source })?;
+        sqlx::migrate!("./migrations")
+            .run(&pool)
+            .await
+            .map_err(|source| OpenError::Migrate { path: path.to_path_buf(), source })?;
+        Ok(SqliteStore { pool, path: path.to_path_buf() })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// Maps driver errors to store errors: unique and check violations become user-facing kinds.
+fn map_err(what: &str) -> impl Fn(sqlx::Error) -> StoreError + '_ {
+    move |e| match &e {
+        sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict(what.to_string()),
+        sqlx::Error::Database(db) if db.is_check_violation() => {
+            StoreError::Rejected(format!("{what}: {}", db.message()))
+        }
+        _ => StoreError::backend(e),
+    }
+}
+
+fn user_from_row(row: &sqlx::sqlite::SqliteRow) -> StoreResult<User> {
+    decode::user(
+        row.try_get("id").map_err(StoreError::backend)?,
+        row.try_get("username").map_err(StoreError::backend)?,
+        row.try_get("display_name").map_err(StoreError::backend)?,
+        row.try_get::<&str, _>("role").map_err(StoreError::backend)?,
+        row.try_get::<Option<&str>, _>("agency").map_err(StoreError::backend)?,
+        row.try_get::<Option<&str>, _>("region").map_err(StoreError::backend)?,
+        row.try_get::<i64, _>("active").map_err(StoreError::backend)? != 0,
+    )
+}
+
+const USER_COLUMNS: &str = "id, username, display_name, role, agency, region, active";
+/// Rows per INSERT: 7 parameters each stays far below SQLite's 32,766-parameter limit.
+const TPS_CHUNK: usize = 1_000;
+
+#[async_trait]
+impl Store for SqliteStore {
+    fn backend(&self) -> Backend {
+        Backend::Sqlite
+    }
+
+    async fn ping(&self) -> StoreResult<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await.map_err(StoreError::backend)?;
+        Ok(())
+    }
+
+    async fn create_user(&self, u: &NewUser) -> StoreResult<User> {
+        let row = sqlx::query(
+            "INSERT INTO users (username, display_name, password_hash, role, agency, region, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)
+             RETURNING id, username, display_name, role, agency, region, active",
+        )
+        .bind(&u.username)
+        .bind(&u.display_name)
+        .bind(&u.password_hash)
+        .bind(u.role.as_str())
+        .bind(u.agency.map(|a| a.as_str()))
+        .bind(u.region.map(|r| r.to_string()))
+        .bind(decode::micros(u.created_at))
+        .fetch_one(&self.pool)
+        .await
+        .map_err(map_err(&format!("nama pengguna '{}'", u.username)))?;
+        user_from_row(&row)
+    }
+
+    async fn user_for_login(&self, username: &str) -> StoreResult<Option<(User, String)>> {
+        let sql = format!("SELECT {USER_COLUMNS}, password_hash FROM users WHERE username = $1");
+        let row = sqlx::query(&sql)
+            .bind(username)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(StoreError::backend)?;
+        row.map(|r| Ok((user_from_row(&r)?, r.try_get("password_hash").map_err(StoreError::backend)?)))
+            .transpose()
+    }
+
+    async fn list_users(&self) -> StoreResult<Vec<User>> {
+        let sql = format!("SELECT {USER_COLUMNS} FROM users ORDER BY username");
+        let rows = sqlx::query(&sql).fetch_all(&self.pool).await.map_err(StoreError::backend)?;
+        rows.iter().map(user_from_row).collect()
+    }
+
+    async fn create_session(&self, s: &NewSession) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(&s.token_hash)
+        .bind(s.user_id)
+        .bind(decode::micros(s.created_at))
+        .bind(decode::micros(s.expires_at))
+        .execute(&self.pool)
+        .await
+        .map_err(map_err("sesi"))?;
+        Ok(())
+    }
+
+    async fn session_user(&self, token_hash: &[u8], now: Timestamp) -> StoreResult<Option<User>> {
+        let row = sqlx::query(
+            "SELECT u.id, u.username, u.display_name, u.role, u.agency, u.region, u.active
+             FROM sessions s JOIN users u ON u.id = s.user_id
+             WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.active = 1",
+        )
+        .bind(token_hash)
+        .bind(decode::micros(now))
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(StoreError::backend)?;
+        row.as_ref().map(user_from_row).transpose()
+    }
+
+    async fn delete_session(&self, token_hash: &[u8]) -> StoreResult<()> {
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+            .bind(token_hash)
+            .execute(&self.pool)
+            .await
+            .map_err(StoreError::backend)?;
+        Ok(())
+    }
+
+    async fn purge_sessions(&self, now: Timestamp) -> StoreResult<u64> {
+        let r = sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
+            .bind(decode::micros(now))
+            .execute(&self.pool)
+            .await
+            .map_err(StoreError::backend)?;
+        Ok(r.rows_affected())
+    }
+
+    async fn import_tps(&self, election: &str, rows: &[TpsRecord]) -> StoreResult<ImportCount> {
+        let mut tx = self.pool.begin().await.map_err(StoreError::backend)?;
+        let count_sql = "SELECT count(*) FROM tps WHERE election = $1";
+        let before: i64 = sqlx::query_scalar(count_sql)
+            .bind(election)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(StoreError::backend)?;
+        for chunk in rows.chunks(TPS_CHUNK) {
+            let mut qb = QueryBuilder::new(
+                "INSERT INTO tps (election, village_code, number, address, lat, lon, voters) ",
+            );
+            qb.push_values(chunk, |mut b, t| {
+                b.push_bind(election)
+                    .push_bind(t.id.village.to_string())
+                    .push_bind(i64::from(t.id.number.get()))
+                    .push_bind(&t.address)
+                    .push_bind(t.location.map(|p| p.lat))
+                    .push_bind(t.location.map(|p| p.lon))
+                    .push_bind(i64::from(t.voters));
+            });
+            qb.push(
+                " ON CONFLICT (election, village_code, number) DO UPDATE SET
+                  address = excluded.address, lat = excluded.lat, lon = excluded.lon,
+                  voters = excluded.voters",
+            );
+            qb.build().execute(&mut *tx).await.map_err(map_err("TPS"))?;
+        }
+        let after: i64 = sqlx::query_scalar(count_sql)
+            .bind(election)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(StoreError::backend)?;
+        tx.commit().await.map_err(StoreError::backend)?;
+        let added = (after - before).max(0) as u64;
+        Ok(ImportCount { added, replaced: rows.len() as u64 - added.min(rows.len() as u64) })
+    }
+
+    async fn tps_tally(
+        &self,
+        election: &str,
+        within: Option<&RegionCode>,
+        by: Level,
+    ) -> StoreResult<Vec<Tally>> {
+        let (low, high) = within.map(code_range).unwrap_or_else(|| (String::new(), "~".into()));
+        let rows = sqlx::query(
+            "SELECT substr(village_code, 1, $2) AS region, count(*) AS tps, sum(voters) AS voters
+             FROM tps
+             WHERE election = $1 AND village_code >= $3 AND village_code < $4
+             GROUP BY 1 ORDER BY 1",
+        )
+        .bind(election)
+        .bind(by.code_len() as i64)
+        .bind(low)
+        .bind(high)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(StoreError::backend)?;
+        rows.iter()
+            .map(|r| {
+                decode::tally(
+                    r.try_get::<&str, _>("region").map_err(StoreError::backend)?,
+                    r.try_get("tps").map_err(StoreError::backend)?,
+                    r.try_get("voters").map_err(StoreError::backend)?,
+                )
+            })
+            .collect()
+    }
+
+    async fn tps_in_village(
+        &self,
+        election: &str,
+        village: &RegionCode,
+    ) -> StoreResult<Vec<TpsRecord>> {
+        let rows = sqlx::query(
+            "SELECT village_code, number, address, lat, lon, voters FROM tps
+             WHERE election = $1 AND village_code = $2 ORDER BY number",
+        )
+        .bind(election)
+        .bind(village.to_string())
+        .fetch_all(&self.pool)
+        .await
+        .map_err(StoreError::backend)?;
+        rows.iter()
+            .map(|r| {
+                decode::tps(
+                    r.try_get::<&str, _>("village_code").map_err(StoreError::backend)?,
+                    r.try_get("number").map_err(StoreError::backend)?,
+                    r.try_get("address").map_err(StoreError::backend)?,
+                    r.try_get("lat").map_err(StoreError::backend)?,
+                    r.try_get("lon").map_err(StoreError::backend)?,
+                    r.try_get("voters").map_err(StoreError::backend)?,
+                )
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,231 @@
+//! # posko-store
+//!
+//! The storage boundary of Posko. [`Store`] is shaped by the use cases of the app (create an
+//! account, open a session, import a TPS register, tally TPS under a region), not by tables.
+//! Two back ends implement it: `posko-store-sqlite` (the default, one file) and
+//! `posko-store-postgres` (national scale); both must pass [`conformance`], the same suite.
+//!
+//! Instants cross this boundary as `jiff::Timestamp` and are stored in UTC.
+
+pub mod conformance;
+
+use async_trait::async_trait;
+use jiff::Timestamp;
+use posko_core::{Agency, Level, RegionCode, Role, TpsRecord};
+
+/// Which back end a store is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
+}
+
+/// A failure of the store. The web layer logs the cause chain and shows a safe message.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// A unique value is taken (a username, say); the text names what.
+    #[error("sudah ada: {0} (already exists)")]
+    Conflict(String),
+    /// A row the caller named does not exist.
+    #[error("tidak ditemukan: {0} (not found)")]
+    NotFound(String),
+    /// A stored value does not parse back: the database was changed outside Posko.
+    #[error("data tersimpan rusak: {0} (stored data is corrupt)")]
+    Corrupt(String),
+    /// The database refused a value (a check constraint), with which row and why.
+    #[error("data ditolak basis data: {0} (rejected by the database)")]
+    Rejected(String),
+    /// Anything else from the database driver.
+    #[error("kesalahan basis data (database error)")]
+    Backend(#[source] Box<dyn std::error::Error + Send + Sync>),
+}
+
+impl StoreError {
+    pub fn backend(e: impl std::error::Error + Send + Sync + 'static) -> StoreError {
+        StoreError::Backend(Box::new(e))
+    }
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// An account to create. The password is already hashed by the app.
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    pub username: String,
+    pub display_name: String,
+    pub password_hash: String,
+    pub role: Role,
+    pub agency: Option<Agency>,
+    pub region: Option<RegionCode>,
+    pub created_at: Timestamp,
+}
+
+/// An officer account as the app sees it (no password hash).
+#[derive(Debug, Clone, PartialEq)]
+pub struct User {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    pub agency: Option<Agency>,
+    pub region: Option<RegionCode>,
+    pub active: bool,
+}
+
+/// A session to open: the token itself never reaches the store, only its hash.
+#[derive(Debug, Clone)]
+pub struct NewSession {
+    pub token_hash: Vec<u8>,
+    pub user_id: i64,
+    pub created_at: Timestamp,
+    pub expires_at: Timestamp,
+}
+
+/// How an import went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ImportCount {
+    /// TPS not in the register before.
+    pub added: u64,
+    /// TPS that were there and were replaced by the imported row.
+    pub replaced: u64,
+}
+
+/// TPS and their DPT voters summed under one region.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tally {
+    pub region: RegionCode,
+    pub tps: u64,
+    pub voters: u64,
+}
+
+/// Everything Posko keeps, behind one trait per use case.
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    fn backend(&self) -> Backend;
+
+    /// Answers when the database does (for `/healthz`).
+    async fn ping(&self) -> StoreResult<()>;
+
+    // ── accounts ────────────────────────────────────────────────────────────────────────────
+    /// Creates an account; `Conflict` when the username is taken.
+    async fn create_user(&self, user: &NewUser) -> StoreResult<User>;
+    /// The account and its password hash, for logging in.
+    async fn user_for_login(&self, username: &str) -> StoreResult<Option<(User, String)>>;
+    async fn list_users(&self) -> StoreResult<Vec<User>>;
+
+    // ── sessions ────────────────────────────────────────────────────────────────────────────
+    async fn create_session(&self, session: &NewSession) -> StoreResult<()>;
+    /// The active account behind a session that has not expired at `now`.
+    async fn session_user(&self, token_hash: &[u8], now: Timestamp) -> StoreResult<Option<User>>;
+    async fn delete_session(&self, token_hash: &[u8]) -> StoreResult<()>;
+    /// Removes expired sessions; returns how many.
+    async fn purge_sessions(&self, now: Timestamp) -> StoreResult<u64>;
+
+    // ── the TPS register ────────────────────────────────────────────────────────────────────
+    /// Adds or replaces these TPS in an election's register, all of them or none.
+    async fn import_tps(&self, election: &str, rows: &[TpsRecord]) -> StoreResult<ImportCount>;
+    /// TPS and voters of an election grouped by the regions at level `by` inside `within`
+    /// (the whole country when `None`). Regions without TPS are absent.
+    async fn tps_tally(
+        &self,
+        election: &str,
+        within: Option<&RegionCode>,
+        by: Level,
+    ) -> StoreResult<Vec<Tally>>;
+    /// The TPS of one village, in number order.
+    async fn tps_in_village(&self, election: &str, village: &RegionCode)
+        -> StoreResult<Vec<TpsRecord>>;
+}
+
+/// The half-open range of village-code text that lies inside `region`: every code inside starts
+/// with the region's dotted code, and '/' is the character after '.', so
+/// `code >= "33.20" AND code < "33.20/"` selects exactly Jepara's villages, with an index.
+pub fn code_range(region: &RegionCode) -> (String, String) {
+    let low = region.to_string();
+    let high = format!("{low}/");
+    (low, high)
+}
+
+/// Turning stored columns back into domain values, shared by the back ends so both read the
+/// same way and report the same corruption.
+pub mod decode {
+    use super::{StoreError, StoreResult, User};
+    use jiff::Timestamp;
+    use posko_core::{GeoPoint, RegionCode, TpsId, TpsNumber, TpsRecord};
+
+    /// Instants are stored as unix microseconds, UTC.
+    pub fn micros(t: Timestamp) -> i64 {
+        t.as_microsecond()
+    }
+
+    pub fn timestamp(us: i64) -> StoreResult<Timestamp> {
+        Timestamp::from_microsecond(us).map_err(|e| StoreError::Corrupt(format!("waktu {us}: {e}")))
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub fn user(
+        id: i64,
+        username: String,
+        display_name: String,
+        role: &str,
+        agency: Option<&str>,
+        region: Option<&str>,
+        active: bool,
+    ) -> StoreResult<User> {
+        let corrupt = |what: &str, v: &str| StoreError::Corrupt(format!("pengguna {id}: {what} '{v}'"));
+        Ok(User {
+            id,
+            username,
+            display_name,
+            role: role.parse().map_err(|_| corrupt("peran", role))?,
+            agency: agency.map(|a| a.parse().map_err(|_| corrupt("instansi", a))).transpose()?,
+            region: region
+                .map(|r| RegionCode::parse(r).map_err(|_| corrupt("wilayah", r)))
+                .transpose()?,
+            active,
+        })
+    }
+
+    pub fn tps(
+        village: &str,
+        number: i64,
+        address: String,
+        lat: Option<f64>,
+        lon: Option<f64>,
+        voters: i64,
+    ) -> StoreResult<TpsRecord> {
+        let corrupt = |e: String| StoreError::Corrupt(format!("TPS {village}/{number}: {e}"));
+        let village_code = RegionCode::parse(village).map_err(|e| corrupt(e.to_string()))?;
+        let n = u32::try_from(number).map_err(|e| corrupt(e.to_string()))?;
+        let number = TpsNumber::new(n).map_err(|e| corrupt(e.to_string()))?;
+        let location = match (lat, lon) {
+            (Some(lat), Some(lon)) => Some(GeoPoint::new(lat, lon).map_err(|e| corrupt(e.to_string()))?),
+            _ => None,
+        };
+        Ok(TpsRecord {
+            id: TpsId::new(village_code, number).map_err(|e| corrupt(e.to_string()))?,
+            address,
+            location,
+            voters: u32::try_from(voters).map_err(|e| corrupt(e.to_string()))?,
+        })
+    }
+
+    /// A tally row: the grouped region code and two counts.
+    pub fn tally(region: &str, tps: i64, voters: i64) -> StoreResult<super::Tally> {
+        Ok(super::Tally {
+            region: RegionCode::parse(region)
+                .map_err(|e| StoreError::Corrupt(format!("wilayah '{region}': {e}")))?,
+            tps: tps.max(0) as u64,
+            voters: voters.max(0) as u64,
+        })
+    }
+}
