@@ -1,0 +1,252 @@
+//! Configuration, in layers: defaults in code, then `posko.toml`, then `POSKO_` environment
+//! variables (then command-line flags, applied by posko-cli). Secrets (the key, a database
+//! password) are never printed: `Config`'s `Debug` and [`Config::to_redacted_toml`] hide them.
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use figment::providers::{Env, Format, Serialized, Toml};
+use figment::Figment;
+use posko_core::election::ElectionSpec;
+use serde::{Deserialize, Serialize};
+
+/// The data folder used when none is given; the only one created without `posko init`.
+pub const DEFAULT_DATA_DIR: &str = "./posko-data";
+
+/// Everything an operator can set.
+#[derive(Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default)]
+pub struct Config {
+    /// Address the web server listens on.
+    pub listen: SocketAddr,
+    /// Folder for the SQLite database, the secret key file and (later) evidence files.
+    pub data_dir: PathBuf,
+    /// A `postgres://` URL selects PostgreSQL; `sqlite://PATH` another SQLite file; empty means
+    /// `<data_dir>/posko.sqlite3`.
+    pub database_url: String,
+    /// Hex of 32 random bytes. Empty: read (or, in a new data folder, make) `<data_dir>/secret.key`.
+    /// Several app servers sharing one PostgreSQL must all be given the same key.
+    pub secret_key: String,
+    /// The election pages show first.
+    pub default_election: String,
+    /// How long a login lasts, in hours.
+    pub session_hours: u32,
+    /// Mark cookies `Secure`. Turn on whenever Posko is served over HTTPS (behind a proxy).
+    pub secure_cookies: bool,
+    /// Log lines as `text` or `json`.
+    pub log_format: String,
+    /// Elections besides the built-in Pemilu 2024 and Pilkada 2024.
+    pub pemilihan: Vec<ElectionSpec>,
+}
+
+impl Default for Config {
+    fn default() -> Config {
+        Config {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            data_dir: PathBuf::from(DEFAULT_DATA_DIR),
+            database_url: String::new(),
+            secret_key: String::new(),
+            default_election: "pemilu-2024".into(),
+            session_hours: 12,
+            secure_cookies: false,
+            log_format: "text".into(),
+            pemilihan: Vec::new(),
+        }
+    }
+}
+
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Config")
+            .field("listen", &self.listen)
+            .field("data_dir", &self.data_dir)
+            .field("database_url", &redact_url(&self.database_url))
+            .field("secret_key", &if self.secret_key.is_empty() { "" } else { "[disembunyikan]" })
+            .field("default_election", &self.default_election)
+            .field("session_hours", &self.session_hours)
+            .field("secure_cookies", &self.secure_cookies)
+            .field("log_format", &self.log_format)
+            .field("pemilihan", &self.pemilihan)
+            .finish()
+    }
+}
+
+/// A configuration that could not be read.
+#[derive(Debug, thiserror::Error)]
+#[error("konfigurasi tidak dapat dibaca: {0} (configuration error)")]
+pub struct ConfigError(String);
+
+impl Config {
+    /// Defaults, then the TOML file (if it exists; a file named explicitly must exist), then
+    /// `POSKO_*` variables.
+    pub fn load(file: Option<&Path>) -> Result<Config, ConfigError> {
+        let mut fig = Figment::from(Serialized::defaults(Config::default()));
+        match file {
+            Some(path) => {
+                if !path.is_file() {
+                    return Err(ConfigError(format!(
+                        "berkas {} tidak ada (file does not exist)",
+                        path.display()
+                    )));
+                }
+                fig = fig.merge(Toml::file(path));
+            }
+            None => {
+                if Path::new("posko.toml").is_file() {
+                    fig = fig.merge(Toml::file("posko.toml"));
+                }
+            }
+        }
+        // Only the keys Posko knows are taken from the environment, so unrelated POSKO_*
+        // variables (such as POSKO_TEST_POSTGRES_URL) do not leak in.
+        let known = [
+            "LISTEN", "DATA_DIR", "DATABASE_URL", "SECRET_KEY", "DEFAULT_ELECTION",
+            "SESSION_HOURS", "SECURE_COOKIES", "LOG_FORMAT",
+        ];
+        fig = fig.merge(Env::prefixed("POSKO_").filter(move |k| {
+            known.iter().any(|x| k.as_str().eq_ignore_ascii_case(x))
+        }));
+        let cfg: Config = fig.extract().map_err(|e| ConfigError(e.to_string()))?;
+        cfg.check()?;
+        Ok(cfg)
+    }
+
+    fn check(&self) -> Result<(), ConfigError> {
+        if !(1..=24 * 30).contains(&self.session_hours) {
+            return Err(ConfigError("session_hours harus 1–720 (must be 1–720)".into()));
+        }
+        if !matches!(self.log_format.as_str(), "text" | "json") {
+            return Err(ConfigError("log_format harus 'text' atau 'json'".into()));
+        }
+        Ok(())
+    }
+
+    /// The effective configuration as TOML, with secrets hidden.
+    pub fn to_redacted_toml(&self) -> String {
+        let mut shown = self.clone();
+        shown.database_url = redact_url(&self.database_url);
+        if !shown.secret_key.is_empty() {
+            shown.secret_key = "[disembunyikan / hidden]".into();
+        }
+        toml::to_string_pretty(&shown).unwrap_or_default()
+    }
+}
+
+/// A URL with its password replaced, for messages and logs.
+pub fn redact_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    let Some((userinfo, host)) = rest.rsplit_once('@') else {
+        return url.to_string();
+    };
+    match userinfo.split_once(':') {
+        Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
+        None => url.to_string(),
+    }
+}
+
+/// A documented `posko.toml` with every setting at its default (`posko config default`).
+pub const DEFAULT_TOML: &str = r#"# posko.toml — konfigurasi Posko (Posko configuration).
+# Urutan: nilai bawaan, lalu berkas ini, lalu variabel lingkungan POSKO_* (mis. POSKO_LISTEN),
+# lalu opsi baris perintah. / Order: defaults, this file, POSKO_* variables, command-line flags.
+
+# Alamat server web. / Address the web server listens on.
+listen = "127.0.0.1:8080"
+
+# Folder data: basis data SQLite, berkas kunci rahasia. Hanya folder bawaan ini yang dibuat
+# otomatis; folder lain dibuat dengan `posko init`.
+# Data folder: SQLite database, secret key file. Only this default folder is created on first
+# run; any other is made with `posko init`.
+data_dir = "./posko-data"
+
+# Kosong = SQLite di data_dir. `postgres://user:pass@host/db` memakai PostgreSQL.
+# Empty = SQLite in data_dir. A postgres:// URL selects PostgreSQL; sqlite://PATH another file.
+database_url = ""
+
+# Kunci rahasia: hex 32 bita. Kosong = dibaca dari data_dir/secret.key. Beberapa server
+# aplikasi yang berbagi satu PostgreSQL harus diberi kunci yang sama (POSKO_SECRET_KEY).
+# Secret key, hex of 32 bytes; empty = data_dir/secret.key. Never printed.
+secret_key = ""
+
+# Pemilihan yang tampil pertama. / The election pages show first.
+default_election = "pemilu-2024"
+
+# Lama sesi masuk, jam. / How long a login lasts, in hours (1–720).
+session_hours = 12
+
+# Aktifkan bila Posko dilayani lewat HTTPS. / Turn on when served over HTTPS.
+secure_cookies = false
+
+# Format log: "text" atau "json". / Log format.
+log_format = "text"
+
+# Pemilihan tambahan (PSU, Pilkada 2029, ...). Aturan yang tidak disebut mengikuti jenisnya.
+# More elections; rules not named follow the kind (pemilu or pilkada).
+# [[pemilihan]]
+# id = "psu-jepara-2024"
+# name = "PSU Bupati Jepara"
+# kind = "pilkada"
+# polling_day = "2024-12-14"
+# ballots = ["bupati_walikota"]
+# max_voters_per_tps = 600
+# turnout_target_percent = 82.0
+"#;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_documented_example_is_the_default() {
+        let parsed: Config = toml::from_str(DEFAULT_TOML).unwrap();
+        assert_eq!(parsed, Config::default());
+        // The commented election parses too once uncommented.
+        let uncommented: String = DEFAULT_TOML
+            .lines()
+            .map(|l| if l.starts_with("# [[") || l.starts_with("# id") || l.starts_with("# name")
+                || l.starts_with("# kind") || l.starts_with("# polling") || l.starts_with("# ballots")
+                || l.starts_with("# max_") || l.starts_with("# turnout") { &l[2..] } else { l })
+            .collect::<Vec<_>>()
+            .join("\n");
+        let with_election: Config = toml::from_str(&uncommented).unwrap();
+        assert_eq!(with_election.pemilihan.len(), 1);
+    }
+
+    #[test]
+    fn secrets_are_never_shown() {
+        let cfg = Config {
+            database_url: "postgres://posko:s3cr3t-pw@db.local/posko".into(),
+            secret_key: "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff".into(),
+            ..Config::default()
+        };
+        for text in [format!("{cfg:?}"), cfg.to_redacted_toml()] {
+            assert!(!text.contains("s3cr3t-pw"), "{text}");
+            assert!(!text.contains("00112233445566778899"), "{text}");
+            assert!(text.contains("posko:***@db.local"), "{text}");
+        }
+    }
+
+    #[test]
+    fn layers_apply_in_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("posko.toml");
+        std::fs::write(&file, "listen = \"127.0.0.1:9000\"\nsession_hours = 4\n").unwrap();
+        let cfg = Config::load(Some(&file)).unwrap();
+        assert_eq!(cfg.listen.port(), 9000);
+        assert_eq!(cfg.session_hours, 4);
+        assert_eq!(cfg.default_election, "pemilu-2024", "untouched keys keep defaults");
+        let missing = Config::load(Some(&dir.path().join("nope.toml"))).unwrap_err();
+        assert!(missing.to_string().contains("tidak ada"));
+        std::fs::write(&file, "session_hours = 0\n").unwrap();
+        assert!(Config::load(Some(&file)).is_err());
+    }
+
+    #[test]
+    fn redaction_keeps_urls_without_password() {
+        assert_eq!(redact_url("postgres://u@h/db"), "postgres://u@h/db");
+        assert_eq!(redact_url("sqlite://./x.db"), "sqlite://./x.db");
+        assert_eq!(redact_url("postgres://u:p@ss@h/db"), "postgres://u:***@h/db");
+    }
+}
