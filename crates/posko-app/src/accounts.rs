@@ -35,7 +35,9 @@ impl std::fmt::Debug for SecretKey {
 pub enum KeyError {
     #[error("kunci rahasia harus hex 64 karakter (secret_key must be 64 hex characters)")]
     Malformed,
-    #[error("berkas kunci {path} tidak dapat dibaca atau dibuat (cannot read or create the key file)")]
+    #[error(
+        "berkas kunci {path} tidak dapat dibaca atau dibuat (cannot read or create the key file)"
+    )]
     File {
         path: String,
         #[source]
@@ -59,7 +61,10 @@ impl SecretKey {
     /// Reads `<dir>/secret.key`, creating it (readable by the owner only) when it is missing.
     pub fn load_or_create(dir: &Path) -> Result<SecretKey, KeyError> {
         let path = dir.join("secret.key");
-        let file_err = |source| KeyError::File { path: path.display().to_string(), source };
+        let file_err = |source| KeyError::File {
+            path: path.display().to_string(),
+            source,
+        };
         match fs::read_to_string(&path) {
             Ok(text) => SecretKey::from_hex(&text),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -72,7 +77,8 @@ impl SecretKey {
                     opts.mode(0o600);
                 }
                 let mut f = opts.open(&path).map_err(file_err)?;
-                f.write_all(hex::encode(key.0).as_bytes()).map_err(file_err)?;
+                f.write_all(hex::encode(key.0).as_bytes())
+                    .map_err(file_err)?;
                 f.sync_all().map_err(file_err)?;
                 Ok(key)
             }
@@ -89,7 +95,8 @@ impl SecretKey {
     }
 
     fn derive(&self, purpose: &str) -> [u8; 32] {
-        let mut m = <Hmac<Sha256> as Mac>::new_from_slice(&self.0).unwrap_or_else(|_| unreachable!());
+        let mut m =
+            <Hmac<Sha256> as Mac>::new_from_slice(&self.0).unwrap_or_else(|_| unreachable!());
         m.update(b"posko/");
         m.update(purpose.as_bytes());
         m.finalize().into_bytes().into()
@@ -150,7 +157,11 @@ pub(crate) fn hash_password(password: &str) -> Result<String, AccountsError> {
 
 fn verify_password(password: &str, hash: &str) -> bool {
     PasswordHash::new(hash)
-        .map(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+        .map(|h| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &h)
+                .is_ok()
+        })
         .unwrap_or(false)
 }
 
@@ -234,7 +245,11 @@ pub async fn login(
             expires_at,
         })
         .await?;
-    Ok(OpenedSession { token, user, expires_at })
+    Ok(OpenedSession {
+        token,
+        user,
+        expires_at,
+    })
 }
 
 /// The account behind a session cookie, if the session is open.
@@ -242,7 +257,9 @@ pub async fn session_user(store: &dyn Store, token: &str) -> Result<Option<User>
     if token.is_empty() || token.len() > 128 {
         return Ok(None);
     }
-    store.session_user(&token_hash(token), Timestamp::now()).await
+    store
+        .session_user(&token_hash(token), Timestamp::now())
+        .await
 }
 
 pub async fn logout(store: &dyn Store, token: &str) -> Result<(), StoreError> {
@@ -309,10 +326,16 @@ mod tests {
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            let mode = fs::metadata(dir.path().join("secret.key")).unwrap().permissions().mode();
+            let mode = fs::metadata(dir.path().join("secret.key"))
+                .unwrap()
+                .permissions()
+                .mode();
             assert_eq!(mode & 0o777, 0o600);
         }
-        assert!(matches!(SecretKey::from_hex("abc"), Err(KeyError::Malformed)));
+        assert!(matches!(
+            SecretKey::from_hex("abc"),
+            Err(KeyError::Malformed)
+        ));
         assert!(!format!("{a:?}").contains(&hex::encode(a.0)[..8]));
     }
 }

@@ -62,7 +62,14 @@ impl fmt::Debug for Config {
             .field("listen", &self.listen)
             .field("data_dir", &self.data_dir)
             .field("database_url", &redact_url(&self.database_url))
-            .field("secret_key", &if self.secret_key.is_empty() { "" } else { "[disembunyikan]" })
+            .field(
+                "secret_key",
+                &if self.secret_key.is_empty() {
+                    ""
+                } else {
+                    "[disembunyikan]"
+                },
+            )
             .field("default_election", &self.default_election)
             .field("session_hours", &self.session_hours)
             .field("secure_cookies", &self.secure_cookies)
@@ -101,12 +108,19 @@ impl Config {
         // Only the keys Posko knows are taken from the environment, so unrelated POSKO_*
         // variables (such as POSKO_TEST_POSTGRES_URL) do not leak in.
         let known = [
-            "LISTEN", "DATA_DIR", "DATABASE_URL", "SECRET_KEY", "DEFAULT_ELECTION",
-            "SESSION_HOURS", "SECURE_COOKIES", "LOG_FORMAT",
+            "LISTEN",
+            "DATA_DIR",
+            "DATABASE_URL",
+            "SECRET_KEY",
+            "DEFAULT_ELECTION",
+            "SESSION_HOURS",
+            "SECURE_COOKIES",
+            "LOG_FORMAT",
         ];
-        fig = fig.merge(Env::prefixed("POSKO_").filter(move |k| {
-            known.iter().any(|x| k.as_str().eq_ignore_ascii_case(x))
-        }));
+        fig = fig.merge(
+            Env::prefixed("POSKO_")
+                .filter(move |k| known.iter().any(|x| k.as_str().eq_ignore_ascii_case(x))),
+        );
         let cfg: Config = fig.extract().map_err(|e| ConfigError(e.to_string()))?;
         cfg.check()?;
         Ok(cfg)
@@ -114,7 +128,9 @@ impl Config {
 
     fn check(&self) -> Result<(), ConfigError> {
         if !(1..=24 * 30).contains(&self.session_hours) {
-            return Err(ConfigError("session_hours harus 1–720 (must be 1–720)".into()));
+            return Err(ConfigError(
+                "session_hours harus 1–720 (must be 1–720)".into(),
+            ));
         }
         if !matches!(self.log_format.as_str(), "text" | "json") {
             return Err(ConfigError("log_format harus 'text' atau 'json'".into()));
@@ -205,9 +221,21 @@ mod tests {
         // The commented election parses too once uncommented.
         let uncommented: String = DEFAULT_TOML
             .lines()
-            .map(|l| if l.starts_with("# [[") || l.starts_with("# id") || l.starts_with("# name")
-                || l.starts_with("# kind") || l.starts_with("# polling") || l.starts_with("# ballots")
-                || l.starts_with("# max_") || l.starts_with("# turnout") { &l[2..] } else { l })
+            .map(|l| {
+                if l.starts_with("# [[")
+                    || l.starts_with("# id")
+                    || l.starts_with("# name")
+                    || l.starts_with("# kind")
+                    || l.starts_with("# polling")
+                    || l.starts_with("# ballots")
+                    || l.starts_with("# max_")
+                    || l.starts_with("# turnout")
+                {
+                    &l[2..]
+                } else {
+                    l
+                }
+            })
             .collect::<Vec<_>>()
             .join("\n");
         let with_election: Config = toml::from_str(&uncommented).unwrap();
@@ -236,7 +264,10 @@ mod tests {
         let cfg = Config::load(Some(&file)).unwrap();
         assert_eq!(cfg.listen.port(), 9000);
         assert_eq!(cfg.session_hours, 4);
-        assert_eq!(cfg.default_election, "pemilu-2024", "untouched keys keep defaults");
+        assert_eq!(
+            cfg.default_election, "pemilu-2024",
+            "untouched keys keep defaults"
+        );
         let missing = Config::load(Some(&dir.path().join("nope.toml"))).unwrap_err();
         assert!(missing.to_string().contains("tidak ada"));
         std::fs::write(&file, "session_hours = 0\n").unwrap();
@@ -247,6 +278,9 @@ mod tests {
     fn redaction_keeps_urls_without_password() {
         assert_eq!(redact_url("postgres://u@h/db"), "postgres://u@h/db");
         assert_eq!(redact_url("sqlite://./x.db"), "sqlite://./x.db");
-        assert_eq!(redact_url("postgres://u:p@ss@h/db"), "postgres://u:***@h/db");
+        assert_eq!(
+            redact_url("postgres://u:p@ss@h/db"),
+            "postgres://u:***@h/db"
+        );
     }
 }

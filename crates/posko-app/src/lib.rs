@@ -8,8 +8,8 @@
 
 pub mod accounts;
 pub mod config;
-pub mod register;
 pub mod regions;
+pub mod register;
 
 use std::sync::Arc;
 
@@ -31,7 +31,12 @@ pub struct Posko {
 }
 
 impl Posko {
-    pub fn new(store: Arc<dyn Store>, elections: Elections, config: Config, key: SecretKey) -> Posko {
+    pub fn new(
+        store: Arc<dyn Store>,
+        elections: Elections,
+        config: Config,
+        key: SecretKey,
+    ) -> Posko {
         Posko {
             store,
             atlas: Atlas::embedded(),
@@ -44,7 +49,9 @@ impl Posko {
     /// The election pages show when none is chosen: the configured one if it exists.
     pub fn default_election(&self) -> &Election {
         let all = self.elections.all();
-        self.elections.get(&self.config.default_election).unwrap_or(&all[0])
+        self.elections
+            .get(&self.config.default_election)
+            .unwrap_or(&all[0])
     }
 
     /// Loads a generated TPS register for each regency into every built-in election.

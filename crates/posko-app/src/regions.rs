@@ -53,17 +53,31 @@ pub async fn view(
 ) -> Result<RegionView, BrowseError> {
     let (region, children, child_level, below) = match code {
         Some(c) => {
-            let r = atlas.get(c).ok_or_else(|| BrowseError::Unknown(c.to_string()))?;
-            (Some(r.clone()), atlas.children(c), c.level().child(), atlas.descendant_counts(c))
+            let r = atlas
+                .get(c)
+                .ok_or_else(|| BrowseError::Unknown(c.to_string()))?;
+            (
+                Some(r.clone()),
+                atlas.children(c),
+                c.level().child(),
+                atlas.descendant_counts(c),
+            )
         }
-        None => (None, atlas.provinces(), Some(Level::Province), atlas.counts()),
+        None => (
+            None,
+            atlas.provinces(),
+            Some(Level::Province),
+            atlas.counts(),
+        ),
     };
     let tallies = match child_level {
         Some(level) => store.tps_tally(election, code, level).await?,
         None => Vec::new(),
     };
-    let by_code: HashMap<RegionCode, (u64, u64)> =
-        tallies.iter().map(|t| (t.region, (t.tps, t.voters))).collect();
+    let by_code: HashMap<RegionCode, (u64, u64)> = tallies
+        .iter()
+        .map(|t| (t.region, (t.tps, t.voters)))
+        .collect();
     let rows: Vec<ChildRow> = children
         .iter()
         .map(|c| {
@@ -82,13 +96,21 @@ pub async fn view(
         _ => Vec::new(),
     };
     let (total_tps, total_voters) = if tps.is_empty() {
-        (rows.iter().map(|r| r.tps).sum(), rows.iter().map(|r| r.voters).sum())
+        (
+            rows.iter().map(|r| r.tps).sum(),
+            rows.iter().map(|r| r.voters).sum(),
+        )
     } else {
-        (tps.len() as u64, tps.iter().map(|t| u64::from(t.voters)).sum())
+        (
+            tps.len() as u64,
+            tps.iter().map(|t| u64::from(t.voters)).sum(),
+        )
     };
     Ok(RegionView {
         zone: code.and_then(|c| atlas.zone(c)),
-        lineage: code.map(|c| atlas.lineage(c).into_iter().cloned().collect()).unwrap_or_default(),
+        lineage: code
+            .map(|c| atlas.lineage(c).into_iter().cloned().collect())
+            .unwrap_or_default(),
         region,
         below,
         child_level,

@@ -30,7 +30,11 @@ impl fmt::Display for RowProblem {
         if self.column.is_empty() {
             write!(f, "{}, baris {}: {}", self.file, self.line, self.message)
         } else {
-            write!(f, "{}, baris {}, kolom {}: {}", self.file, self.line, self.column, self.message)
+            write!(
+                f,
+                "{}, baris {}, kolom {}: {}",
+                self.file, self.line, self.column, self.message
+            )
         }
     }
 }
@@ -41,11 +45,19 @@ pub enum ImportError {
     #[error("{file}: tidak dapat dibaca: {reason} (cannot read the file)")]
     Unreadable { file: String, reason: String },
     #[error("{file}: kolom wajib tidak ada: {missing} (missing required columns; found: {found})")]
-    MissingColumns { file: String, missing: String, found: String },
+    MissingColumns {
+        file: String,
+        missing: String,
+        found: String,
+    },
     #[error("{file}: tidak ada baris data (no data rows)")]
     Empty { file: String },
     #[error("{file}: {} masalah, tidak ada yang diimpor (problems found, nothing imported):\n{}", .total, list_problems(.problems, *.total))]
-    Rows { file: String, problems: Vec<RowProblem>, total: usize },
+    Rows {
+        file: String,
+        problems: Vec<RowProblem>,
+        total: usize,
+    },
     #[error("pemilihan '{0}' tidak dikenal (unknown election)")]
     UnknownElection(String),
     #[error("{file}: basis data menolak impor, tidak ada yang diimpor (the database refused the import; nothing imported)")]
@@ -59,7 +71,10 @@ pub enum ImportError {
 fn list_problems(problems: &[RowProblem], total: usize) -> String {
     let mut out: Vec<String> = problems.iter().map(|p| format!("  - {p}")).collect();
     if total > problems.len() {
-        out.push(format!("  … dan {} masalah lain (and more)", total - problems.len()));
+        out.push(format!(
+            "  … dan {} masalah lain (and more)",
+            total - problems.len()
+        ));
     }
     out.join("\n")
 }
@@ -86,14 +101,34 @@ impl Field {
     fn aliases(self) -> &'static [&'static str] {
         match self {
             Field::Village => &[
-                "kode_desa", "kode_kelurahan", "kode_desa_kelurahan", "kode_kel_desa", "kd_desa",
-                "kode_wilayah", "village_code", "kode_desa_kel",
+                "kode_desa",
+                "kode_kelurahan",
+                "kode_desa_kelurahan",
+                "kode_kel_desa",
+                "kd_desa",
+                "kode_wilayah",
+                "village_code",
+                "kode_desa_kel",
             ],
-            Field::Number => &["nomor_tps", "no_tps", "tps", "tps_number", "number", "nomor"],
+            Field::Number => &[
+                "nomor_tps",
+                "no_tps",
+                "tps",
+                "tps_number",
+                "number",
+                "nomor",
+            ],
             Field::Address => &["alamat", "alamat_tps", "lokasi", "address", "lokasi_tps"],
             Field::Lat => &["lat", "latitude", "lintang"],
             Field::Lon => &["lon", "lng", "long", "longitude", "bujur"],
-            Field::Voters => &["dpt", "jumlah_dpt", "jml_dpt", "pemilih", "jumlah_pemilih", "voters"],
+            Field::Voters => &[
+                "dpt",
+                "jumlah_dpt",
+                "jml_dpt",
+                "pemilih",
+                "jumlah_pemilih",
+                "voters",
+            ],
         }
     }
 
@@ -109,8 +144,14 @@ impl Field {
     }
 
     const REQUIRED: [Field; 4] = [Field::Village, Field::Number, Field::Address, Field::Voters];
-    const ALL: [Field; 6] =
-        [Field::Village, Field::Number, Field::Address, Field::Lat, Field::Lon, Field::Voters];
+    const ALL: [Field; 6] = [
+        Field::Village,
+        Field::Number,
+        Field::Address,
+        Field::Lat,
+        Field::Lon,
+        Field::Voters,
+    ];
 }
 
 fn normalise_header(h: &str) -> String {
@@ -167,7 +208,10 @@ fn read_csv(bytes: &[u8], file: &str) -> Result<Table, ImportError> {
     for rec in rdr.records() {
         let rec = rec.map_err(|e| {
             let line = e.position().map(|p| p.line()).unwrap_or(0);
-            ImportError::Unreadable { file: file.into(), reason: format!("baris {line}: {e}") }
+            ImportError::Unreadable {
+                file: file.into(),
+                reason: format!("baris {line}: {e}"),
+            }
         })?;
         let line = rec.position().map(|p| p.line() as usize).unwrap_or(0);
         let cells: Vec<String> = rec.iter().map(|c| c.trim().to_string()).collect();
@@ -180,7 +224,11 @@ fn read_csv(bytes: &[u8], file: &str) -> Result<Table, ImportError> {
             rows.push((line, cells));
         }
     }
-    Ok(Table { header: header.unwrap_or_default(), rows, letters: false })
+    Ok(Table {
+        header: header.unwrap_or_default(),
+        rows,
+        letters: false,
+    })
 }
 
 fn cell_text(d: &Data) -> String {
@@ -196,14 +244,19 @@ fn cell_text(d: &Data) -> String {
 }
 
 fn read_xlsx(path: &Path, file: &str) -> Result<Table, ImportError> {
-    let unreadable = |reason: String| ImportError::Unreadable { file: file.into(), reason };
+    let unreadable = |reason: String| ImportError::Unreadable {
+        file: file.into(),
+        reason,
+    };
     let mut wb = open_workbook_auto(path).map_err(|e| unreadable(e.to_string()))?;
     let sheet = wb
         .sheet_names()
         .first()
         .cloned()
         .ok_or_else(|| unreadable("tidak ada lembar kerja (no worksheet)".into()))?;
-    let range = wb.worksheet_range(&sheet).map_err(|e| unreadable(e.to_string()))?;
+    let range = wb
+        .worksheet_range(&sheet)
+        .map_err(|e| unreadable(e.to_string()))?;
     let (start_row, start_col) = range.start().unwrap_or((0, 0));
     let mut header = None;
     let mut rows = Vec::new();
@@ -220,7 +273,11 @@ fn read_xlsx(path: &Path, file: &str) -> Result<Table, ImportError> {
             rows.push((line, cells));
         }
     }
-    Ok(Table { header: header.unwrap_or_default(), rows, letters: true })
+    Ok(Table {
+        header: header.unwrap_or_default(),
+        rows,
+        letters: true,
+    })
 }
 
 fn parse_count(text: &str) -> Result<u32, String> {
@@ -228,13 +285,18 @@ fn parse_count(text: &str) -> Result<u32, String> {
     if t.is_empty() {
         return Err("kosong (empty)".into());
     }
-    t.parse::<u32>().map_err(|_| format!("'{text}' bukan bilangan bulat 0 atau lebih (not a whole number)"))
+    t.parse::<u32>()
+        .map_err(|_| format!("'{text}' bukan bilangan bulat 0 atau lebih (not a whole number)"))
 }
 
 fn parse_coord(text: &str) -> Result<f64, String> {
     let t = text.trim();
     // Indonesian spreadsheets often write a decimal comma.
-    let t = if t.contains(',') && !t.contains('.') { t.replace(',', ".") } else { t.to_string() };
+    let t = if t.contains(',') && !t.contains('.') {
+        t.replace(',', ".")
+    } else {
+        t.to_string()
+    };
     t.parse::<f64>()
         .ok()
         .filter(|v| v.is_finite())
@@ -248,15 +310,19 @@ pub fn check_file(
     election: &Election,
 ) -> Result<CheckedRegister, ImportError> {
     let file = path.display().to_string();
-    let is_xlsx = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .is_some_and(|e| matches!(e.to_ascii_lowercase().as_str(), "xlsx" | "xlsm" | "xls" | "ods"));
+    let is_xlsx = path.extension().and_then(|e| e.to_str()).is_some_and(|e| {
+        matches!(
+            e.to_ascii_lowercase().as_str(),
+            "xlsx" | "xlsm" | "xls" | "ods"
+        )
+    });
     let table = if is_xlsx {
         read_xlsx(path, &file)?
     } else {
-        let bytes = std::fs::read(path)
-            .map_err(|e| ImportError::Unreadable { file: file.clone(), reason: e.to_string() })?;
+        let bytes = std::fs::read(path).map_err(|e| ImportError::Unreadable {
+            file: file.clone(),
+            reason: e.to_string(),
+        })?;
         read_csv(&bytes, &file)?
     };
     check_table(&table, &file, atlas, election)
@@ -277,8 +343,11 @@ fn check_table(
             }
         }
     }
-    let missing: Vec<&str> =
-        Field::REQUIRED.iter().filter(|f| !columns.contains_key(f)).map(|f| f.label()).collect();
+    let missing: Vec<&str> = Field::REQUIRED
+        .iter()
+        .filter(|f| !columns.contains_key(f))
+        .map(|f| f.label())
+        .collect();
     if !missing.is_empty() {
         return Err(ImportError::MissingColumns {
             file: file.into(),
@@ -291,7 +360,11 @@ fn check_table(
     }
     let col_name = |f: Field| -> String {
         let i = columns.get(&f).copied().unwrap_or(0);
-        let name = table.header.get(i).cloned().unwrap_or_else(|| f.label().into());
+        let name = table
+            .header
+            .get(i)
+            .cloned()
+            .unwrap_or_else(|| f.label().into());
         if table.letters {
             format!("{} ({name})", column_letter(i))
         } else {
@@ -307,19 +380,34 @@ fn check_table(
 
     for (line, cells) in &table.rows {
         let get = |f: Field| -> &str {
-            columns.get(&f).and_then(|&i| cells.get(i)).map(String::as_str).unwrap_or("")
+            columns
+                .get(&f)
+                .and_then(|&i| cells.get(i))
+                .map(String::as_str)
+                .unwrap_or("")
         };
         let mut row_problems: Vec<RowProblem> = Vec::new();
         let mut bad = |f: Field, message: String| {
-            row_problems.push(RowProblem { file: file.into(), line: *line, column: col_name(f), message })
+            row_problems.push(RowProblem {
+                file: file.into(),
+                line: *line,
+                column: col_name(f),
+                message,
+            })
         };
         let village = match RegionCode::parse(get(Field::Village)) {
             Ok(c) if c.level() != Level::Village => {
-                bad(Field::Village, format!("{c} bukan kode desa/kelurahan (not a village code)"));
+                bad(
+                    Field::Village,
+                    format!("{c} bukan kode desa/kelurahan (not a village code)"),
+                );
                 None
             }
             Ok(c) if !atlas.contains(&c) => {
-                bad(Field::Village, format!("desa {c} tidak ada di data wilayah (unknown village)"));
+                bad(
+                    Field::Village,
+                    format!("desa {c} tidak ada di data wilayah (unknown village)"),
+                );
                 None
             }
             Ok(c) => Some(c),
@@ -331,20 +419,31 @@ fn check_table(
         let number = TpsNumber::parse(get(Field::Number))
             .map_err(|e| bad(Field::Number, e.to_string()))
             .ok();
-        let voters = parse_count(get(Field::Voters)).map_err(|e| bad(Field::Voters, e)).ok();
+        let voters = parse_count(get(Field::Voters))
+            .map_err(|e| bad(Field::Voters, e))
+            .ok();
         let address = get(Field::Address).to_string();
         if address.chars().count() > 500 {
-            bad(Field::Address, "lebih dari 500 karakter (longer than 500 characters)".into());
+            bad(
+                Field::Address,
+                "lebih dari 500 karakter (longer than 500 characters)".into(),
+            );
         }
         let (lat_text, lon_text) = (get(Field::Lat), get(Field::Lon));
         let location = match (lat_text.is_empty(), lon_text.is_empty()) {
             (true, true) => None,
             (false, true) => {
-                bad(Field::Lon, "kosong padahal lat diisi (lon missing while lat is given)".into());
+                bad(
+                    Field::Lon,
+                    "kosong padahal lat diisi (lon missing while lat is given)".into(),
+                );
                 None
             }
             (true, false) => {
-                bad(Field::Lat, "kosong padahal lon diisi (lat missing while lon is given)".into());
+                bad(
+                    Field::Lat,
+                    "kosong padahal lon diisi (lat missing while lon is given)".into(),
+                );
                 None
             }
             (false, false) => match (parse_coord(lat_text), parse_coord(lon_text)) {
@@ -368,7 +467,9 @@ fn check_table(
                         file: file.into(),
                         line: *line,
                         column: String::new(),
-                        message: format!("TPS {id} ganda, sudah ada di baris {first} (duplicate TPS)"),
+                        message: format!(
+                            "TPS {id} ganda, sudah ada di baris {first} (duplicate TPS)"
+                        ),
                     });
                 } else if row_problems.is_empty() {
                     if voters > cap {
@@ -382,7 +483,12 @@ fn check_table(
                             ),
                         });
                     }
-                    rows.push(TpsRecord { id, address, location, voters });
+                    rows.push(TpsRecord {
+                        id,
+                        address,
+                        location,
+                        voters,
+                    });
                 }
             }
         }
@@ -394,7 +500,11 @@ fn check_table(
         }
     }
     if total > 0 {
-        return Err(ImportError::Rows { file: file.into(), problems, total });
+        return Err(ImportError::Rows {
+            file: file.into(),
+            problems,
+            total,
+        });
     }
     Ok(CheckedRegister { rows, warnings })
 }
@@ -417,7 +527,10 @@ pub async fn import_file(
     let count = store
         .import_tps(&election.id, &checked.rows)
         .await
-        .map_err(|source| ImportError::Store { file: path.display().to_string(), source })?;
+        .map_err(|source| ImportError::Store {
+            file: path.display().to_string(),
+            source,
+        })?;
     Ok((count, checked))
 }
 
@@ -456,24 +569,48 @@ mod tests {
             33.20.01.2001;5;F;110,67;-6,59;250\n\
             33.20.01.2001;1;G;;;250\n\
             33.20.01.2001;6;H;-6,59;;250\n";
-        let Err(ImportError::Rows { problems, total, .. }) = check(text) else { panic!() };
+        let Err(ImportError::Rows {
+            problems, total, ..
+        }) = check(text)
+        else {
+            panic!()
+        };
         assert_eq!(total, 7);
-        let at: Vec<(usize, &str)> = problems.iter().map(|p| (p.line, p.column.as_str())).collect();
+        let at: Vec<(usize, &str)> = problems
+            .iter()
+            .map(|p| (p.line, p.column.as_str()))
+            .collect();
         assert_eq!(
             at,
-            [(3, "Kode Desa"), (4, "Kode Desa"), (5, "No TPS"), (6, "Jumlah DPT"), (7, "Lat"), (8, ""), (9, "Lon")]
+            [
+                (3, "Kode Desa"),
+                (4, "Kode Desa"),
+                (5, "No TPS"),
+                (6, "Jumlah DPT"),
+                (7, "Lat"),
+                (8, ""),
+                (9, "Lon")
+            ]
         );
         assert!(problems[0].message.contains("tidak ada"));
         assert!(problems[4].message.contains("di luar Indonesia"));
         assert!(problems[5].message.contains("baris 2"));
-        assert!(problems[0].to_string().starts_with("tps.csv, baris 3, kolom Kode Desa:"));
+        assert!(problems[0]
+            .to_string()
+            .starts_with("tps.csv, baris 3, kolom Kode Desa:"));
     }
 
     #[test]
     fn missing_columns_and_empty_files_are_named() {
         let e = check("kode_desa,alamat\n33.20.01.2001,x\n").unwrap_err();
-        assert!(matches!(&e, ImportError::MissingColumns { missing, .. } if missing == "nomor_tps, dpt"), "{e}");
-        assert!(matches!(check("kode_desa,nomor_tps,alamat,dpt\n"), Err(ImportError::Empty { .. })));
+        assert!(
+            matches!(&e, ImportError::MissingColumns { missing, .. } if missing == "nomor_tps, dpt"),
+            "{e}"
+        );
+        assert!(matches!(
+            check("kode_desa,nomor_tps,alamat,dpt\n"),
+            Err(ImportError::Empty { .. })
+        ));
     }
 
     #[test]
@@ -499,7 +636,12 @@ mod tests {
         for i in 1..=120 {
             text.push_str(&format!("33.20.01.2001,{i},A,x\n"));
         }
-        let Err(ImportError::Rows { problems, total, .. }) = check(&text) else { panic!() };
+        let Err(ImportError::Rows {
+            problems, total, ..
+        }) = check(&text)
+        else {
+            panic!()
+        };
         assert_eq!((problems.len(), total), (MAX_LISTED_PROBLEMS, 120));
     }
 
@@ -509,7 +651,10 @@ mod tests {
         let path = dir.path().join("tps.xlsx");
         let mut wb = rust_xlsxwriter::Workbook::new();
         let ws = wb.add_worksheet();
-        for (c, h) in ["kode_desa", "nomor_tps", "alamat", "dpt"].iter().enumerate() {
+        for (c, h) in ["kode_desa", "nomor_tps", "alamat", "dpt"]
+            .iter()
+            .enumerate()
+        {
             ws.write_string(0, c as u16, *h).unwrap();
         }
         ws.write_string(1, 0, "33.20.01.2001").unwrap();
@@ -522,7 +667,9 @@ mod tests {
         ws.write_string(2, 3, "banyak").unwrap();
         wb.save(&path).unwrap();
         let e = check_file(&path, Atlas::embedded(), &Election::pemilu_2024()).unwrap_err();
-        let ImportError::Rows { problems, .. } = e else { panic!("{e}") };
+        let ImportError::Rows { problems, .. } = e else {
+            panic!("{e}")
+        };
         assert_eq!(problems[0].line, 3);
         assert_eq!(problems[0].column, "D (dpt)");
     }

@@ -130,7 +130,9 @@ impl Agency {
 
 /// An unknown role or agency name, with the accepted ones listed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{what} '{given}' tidak dikenal; pilihan: {allowed} (unknown {what_en}; choose one of these)")]
+#[error(
+    "{what} '{given}' tidak dikenal; pilihan: {allowed} (unknown {what_en}; choose one of these)"
+)]
 pub struct UnknownName {
     pub what: &'static str,
     pub what_en: &'static str,
@@ -146,12 +148,19 @@ fn parse_named<T: Copy>(
     what_en: &'static str,
 ) -> Result<T, UnknownName> {
     let t = text.trim().to_ascii_lowercase().replace('-', "_");
-    all.iter().copied().find(|x| name(*x) == t).ok_or_else(|| UnknownName {
-        what,
-        what_en,
-        given: text.to_string(),
-        allowed: all.iter().map(|x| name(*x).replace('_', "-")).collect::<Vec<_>>().join(", "),
-    })
+    all.iter()
+        .copied()
+        .find(|x| name(*x) == t)
+        .ok_or_else(|| UnknownName {
+            what,
+            what_en,
+            given: text.to_string(),
+            allowed: all
+                .iter()
+                .map(|x| name(*x).replace('_', "-"))
+                .collect::<Vec<_>>()
+                .join(", "),
+        })
 }
 
 impl FromStr for Role {
@@ -199,7 +208,9 @@ pub enum AccountError {
 
 pub fn check_username(name: &str) -> Result<(), AccountError> {
     let ok = (3..=32).contains(&name.len())
-        && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b));
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b));
     if ok {
         Ok(())
     } else {
@@ -225,7 +236,10 @@ mod tests {
     #[test]
     fn names_parse_in_both_spellings() {
         assert_eq!("petugas-piket".parse::<Role>().unwrap(), Role::PetugasPiket);
-        assert_eq!("Operator_Wilayah".parse::<Role>().unwrap(), Role::OperatorWilayah);
+        assert_eq!(
+            "Operator_Wilayah".parse::<Role>().unwrap(),
+            Role::OperatorWilayah
+        );
         assert_eq!("PROPAM".parse::<Agency>().unwrap(), Agency::Propam);
         let e = "polisi".parse::<Agency>().unwrap_err();
         assert!(e.to_string().contains("propam"), "{e}");

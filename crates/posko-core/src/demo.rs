@@ -41,9 +41,15 @@ pub fn demo_register(
     if !atlas.contains(regency) {
         return Err(DemoError::Unknown(regency.to_string()));
     }
-    let villages: Vec<_> =
-        atlas.subtree(regency).iter().filter(|r| r.level() == Level::Village).collect();
-    let code_salt = regency.to_string().bytes().fold(0u64, |h, b| h.wrapping_mul(131) + b as u64);
+    let villages: Vec<_> = atlas
+        .subtree(regency)
+        .iter()
+        .filter(|r| r.level() == Level::Village)
+        .collect();
+    let code_salt = regency
+        .to_string()
+        .bytes()
+        .fold(0u64, |h, b| h.wrapping_mul(131) + b as u64);
     let mut rng = ChaCha8Rng::seed_from_u64(seed ^ code_salt);
 
     // Village sizes: log-normal spread, towns (kelurahan) larger than rural desa.
@@ -75,8 +81,12 @@ pub fn demo_register(
         let base = voters / n_tps;
         let extra = voters % n_tps;
         for i in 0..n_tps {
-            let Ok(number) = TpsNumber::new(i + 1) else { continue };
-            let Ok(id) = TpsId::new(v.code, number) else { continue };
+            let Ok(number) = TpsNumber::new(i + 1) else {
+                continue;
+            };
+            let Ok(id) = TpsId::new(v.code, number) else {
+                continue;
+            };
             let rt = rng.random_range(1..=12u32);
             let rw = rng.random_range(1..=6u32);
             out.push(TpsRecord {

@@ -80,10 +80,16 @@ pub struct Period {
 
 impl Period {
     pub const fn calendar(days: u32) -> Period {
-        Period { days, count: DayCount::Calendar }
+        Period {
+            days,
+            count: DayCount::Calendar,
+        }
     }
     pub const fn working(days: u32) -> Period {
-        Period { days, count: DayCount::Working }
+        Period {
+            days,
+            count: DayCount::Working,
+        }
     }
 }
 
@@ -117,16 +123,16 @@ impl RuleSet {
     /// Pemilu under UU 7/2017 and Perbawaslu 7/2022.
     pub fn pemilu() -> RuleSet {
         RuleSet {
-            report_window: Period::working(7),       // Pasal 454(6) [V]
-            finding_window: Period::working(7),      // 454(5) [V]; "hari" read as working days [R]
-            initial_review: Period::working(2),      // Perbawaslu 7/2022 Pasal 15(1) [R]
-            completion: Period::working(2),          // [U]
-            handling: Period::working(7),            // 454(7) [V]
-            handling_extension: Period::working(7),  // up to 14 working days in all, 454(8) [V]
-            max_voters_per_tps: 300,                 // [R]
-            ballot_reserve_bp: 200,                  // Pasal 350(3) [R]
-            revote_ballots: 1_000,                   // Pasal 344 [V]
-            turnout_target_bp: None,                 // none found for 2024 [U]
+            report_window: Period::working(7),      // Pasal 454(6) [V]
+            finding_window: Period::working(7),     // 454(5) [V]; "hari" read as working days [R]
+            initial_review: Period::working(2),     // Perbawaslu 7/2022 Pasal 15(1) [R]
+            completion: Period::working(2),         // [U]
+            handling: Period::working(7),           // 454(7) [V]
+            handling_extension: Period::working(7), // up to 14 working days in all, 454(8) [V]
+            max_voters_per_tps: 300,                // [R]
+            ballot_reserve_bp: 200,                 // Pasal 350(3) [R]
+            revote_ballots: 1_000,                  // Pasal 344 [V]
+            turnout_target_bp: None,                // none found for 2024 [U]
         }
     }
 
@@ -200,8 +206,14 @@ impl Election {
                 BallotType::DprdProvinsi,
                 BallotType::DprdKabKota,
             ],
-            campaign: Some(DateRange { start: date(2023, 11, 28), end: date(2024, 2, 10) }),
-            quiet_period: Some(DateRange { start: date(2024, 2, 11), end: date(2024, 2, 13) }),
+            campaign: Some(DateRange {
+                start: date(2023, 11, 28),
+                end: date(2024, 2, 10),
+            }),
+            quiet_period: Some(DateRange {
+                start: date(2024, 2, 11),
+                end: date(2024, 2, 13),
+            }),
             rules: RuleSet::pemilu(),
         }
     }
@@ -214,8 +226,14 @@ impl Election {
             kind: ElectionKind::Pilkada,
             polling_day: date(2024, 11, 27),
             ballots: vec![BallotType::Gubernur, BallotType::BupatiWalikota],
-            campaign: Some(DateRange { start: date(2024, 9, 25), end: date(2024, 11, 23) }),
-            quiet_period: Some(DateRange { start: date(2024, 11, 24), end: date(2024, 11, 26) }),
+            campaign: Some(DateRange {
+                start: date(2024, 9, 25),
+                end: date(2024, 11, 23),
+            }),
+            quiet_period: Some(DateRange {
+                start: date(2024, 11, 24),
+                end: date(2024, 11, 26),
+            }),
             rules: RuleSet::pilkada(),
         }
     }
@@ -266,14 +284,20 @@ impl ElectionSpec {
     pub fn into_election(self) -> Result<Election, ElectionError> {
         let id_ok = !self.id.is_empty()
             && self.id.len() <= 64
-            && self.id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+            && self
+                .id
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
         if !id_ok {
             return Err(ElectionError::BadId(self.id));
         }
         if self.ballots.is_empty() {
             return Err(ElectionError::NoBallots(self.id));
         }
-        for (what, range) in [("masa kampanye", self.campaign), ("masa tenang", self.quiet_period)] {
+        for (what, range) in [
+            ("masa kampanye", self.campaign),
+            ("masa tenang", self.quiet_period),
+        ] {
             if let Some(r) = range {
                 if r.end < r.start {
                     return Err(ElectionError::BadRange { id: self.id, what });
@@ -354,7 +378,10 @@ mod tests {
         assert_eq!(p.rules.report_window, Period::working(7));
         let k = Election::pilkada_2024();
         assert_eq!(k.polling_day.to_string(), "2024-11-27");
-        assert_eq!(k.ballots, [BallotType::Gubernur, BallotType::BupatiWalikota]);
+        assert_eq!(
+            k.ballots,
+            [BallotType::Gubernur, BallotType::BupatiWalikota]
+        );
         assert_eq!(k.rules.max_voters_per_tps, 600);
         assert_eq!(k.rules.report_window, Period::calendar(7));
         assert_eq!(k.rules.handling, Period::calendar(3));
@@ -372,8 +399,14 @@ mod tests {
         let all = Elections::new(vec![spec]).unwrap();
         let e = all.get("psu-jepara-2024").unwrap();
         assert_eq!(e.rules.max_voters_per_tps, 500);
-        assert_eq!(e.rules.ballot_reserve_bp, 250, "other rules come from the kind");
-        assert_eq!(all.ids(), ["pemilu-2024", "pilkada-2024", "psu-jepara-2024"]);
+        assert_eq!(
+            e.rules.ballot_reserve_bp, 250,
+            "other rules come from the kind"
+        );
+        assert_eq!(
+            all.ids(),
+            ["pemilu-2024", "pilkada-2024", "psu-jepara-2024"]
+        );
     }
 
     #[test]
@@ -394,15 +427,36 @@ mod tests {
             f(&mut s);
             s.into_election().unwrap_err()
         };
-        assert!(matches!(with(&|s| s.id = "Pemilu 2029".into()), ElectionError::BadId(_)));
-        assert!(matches!(with(&|s| s.ballots.clear()), ElectionError::NoBallots(_)));
-        assert!(matches!(with(&|s| s.max_voters_per_tps = Some(0)), ElectionError::BadCapacity(_)));
-        assert!(matches!(with(&|s| s.turnout_target_percent = Some(101.0)), ElectionError::BadTarget(_)));
         assert!(matches!(
-            with(&|s| s.campaign = Some(DateRange { start: date(2029, 2, 1), end: date(2029, 1, 1) })),
+            with(&|s| s.id = "Pemilu 2029".into()),
+            ElectionError::BadId(_)
+        ));
+        assert!(matches!(
+            with(&|s| s.ballots.clear()),
+            ElectionError::NoBallots(_)
+        ));
+        assert!(matches!(
+            with(&|s| s.max_voters_per_tps = Some(0)),
+            ElectionError::BadCapacity(_)
+        ));
+        assert!(matches!(
+            with(&|s| s.turnout_target_percent = Some(101.0)),
+            ElectionError::BadTarget(_)
+        ));
+        assert!(matches!(
+            with(&|s| s.campaign = Some(DateRange {
+                start: date(2029, 2, 1),
+                end: date(2029, 1, 1)
+            })),
             ElectionError::BadRange { .. }
         ));
-        let dup = ElectionSpec { id: "pemilu-2024".into(), ..base.clone() };
-        assert!(matches!(Elections::new(vec![dup]), Err(ElectionError::Duplicate(_))));
+        let dup = ElectionSpec {
+            id: "pemilu-2024".into(),
+            ..base.clone()
+        };
+        assert!(matches!(
+            Elections::new(vec![dup]),
+            Err(ElectionError::Duplicate(_))
+        ));
     }
 }

@@ -18,7 +18,12 @@ pub enum Level {
 }
 
 impl Level {
-    pub const ALL: [Level; 4] = [Level::Province, Level::Regency, Level::District, Level::Village];
+    pub const ALL: [Level; 4] = [
+        Level::Province,
+        Level::Regency,
+        Level::District,
+        Level::Village,
+    ];
 
     /// Number of dotted parts a code of this level has.
     pub fn depth(self) -> usize {
@@ -176,7 +181,10 @@ impl RegionCode {
         }
         let mut parts = self.parts;
         parts[depth - 1] = 0;
-        Some(RegionCode { parts, level: Level::ALL[depth - 2] })
+        Some(RegionCode {
+            parts,
+            level: Level::ALL[depth - 2],
+        })
     }
 
     /// The chain from the province down to (and including) this code.
@@ -279,15 +287,31 @@ mod tests {
 
     #[test]
     fn accepts_undotted_digits() {
-        assert_eq!(RegionCode::parse("3320012001").unwrap().to_string(), "33.20.01.2001");
+        assert_eq!(
+            RegionCode::parse("3320012001").unwrap().to_string(),
+            "33.20.01.2001"
+        );
         assert_eq!(RegionCode::parse(" 3320 ").unwrap().to_string(), "33.20");
     }
 
     #[test]
     fn rejects_malformed_codes_with_a_message() {
-        for bad in ["", "3", "333", "33.2", "33.20.1", "33.20.01.201", "33.20.01.20011", "ab",
-            "33..20", "33.20.01.2001.1", "33-20", "٣٣", "33.20.01.0000", "00"]
-        {
+        for bad in [
+            "",
+            "3",
+            "333",
+            "33.2",
+            "33.20.1",
+            "33.20.01.201",
+            "33.20.01.20011",
+            "ab",
+            "33..20",
+            "33.20.01.2001.1",
+            "33-20",
+            "٣٣",
+            "33.20.01.0000",
+            "00",
+        ] {
             let err = RegionCode::parse(bad).unwrap_err();
             let msg = err.to_string();
             assert!(msg.contains("kode wilayah"), "{bad:?}: {msg}");
@@ -304,7 +328,10 @@ mod tests {
         assert!(!RegionCode::parse("33.21").unwrap().contains(&v));
         assert!(!v.contains(&jepara));
         assert_eq!(v.village_kind(), Some(VillageKind::Desa));
-        assert_eq!(RegionCode::parse("15.71.01.1001").unwrap().village_kind(), Some(VillageKind::Kelurahan));
+        assert_eq!(
+            RegionCode::parse("15.71.01.1001").unwrap().village_kind(),
+            Some(VillageKind::Kelurahan)
+        );
     }
 
     proptest! {

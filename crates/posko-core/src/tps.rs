@@ -47,7 +47,9 @@ impl TpsNumber {
         if digits.is_empty() || digits.len() > 4 || !digits.bytes().all(|b| b.is_ascii_digit()) {
             return Err(TpsError::Number(t.to_string()));
         }
-        let n: u32 = digits.parse().map_err(|_| TpsError::Number(t.to_string()))?;
+        let n: u32 = digits
+            .parse()
+            .map_err(|_| TpsError::Number(t.to_string()))?;
         TpsNumber::new(n).map_err(|_| TpsError::Number(t.to_string()))
     }
 
@@ -78,7 +80,10 @@ impl TpsId {
     }
 
     pub fn parse(text: &str) -> Result<TpsId, TpsError> {
-        let (v, n) = text.trim().split_once('/').ok_or_else(|| TpsError::Shape(text.to_string()))?;
+        let (v, n) = text
+            .trim()
+            .split_once('/')
+            .ok_or_else(|| TpsError::Shape(text.to_string()))?;
         TpsId::new(RegionCode::parse(v)?, TpsNumber::parse(n)?)
     }
 }
@@ -132,15 +137,24 @@ mod tests {
         for bad in ["0", "1000", "", "x1", "-1", "1.5", "TPS"] {
             assert!(TpsNumber::parse(bad).is_err(), "{bad}");
         }
-        assert!(matches!(TpsId::parse("33.20.01/001"), Err(TpsError::NotVillage(_))));
-        assert!(matches!(TpsId::parse("33.20.01.2001"), Err(TpsError::Shape(_))));
+        assert!(matches!(
+            TpsId::parse("33.20.01/001"),
+            Err(TpsError::NotVillage(_))
+        ));
+        assert!(matches!(
+            TpsId::parse("33.20.01.2001"),
+            Err(TpsError::Shape(_))
+        ));
     }
 
     #[test]
     fn positions_must_be_in_indonesia() {
         assert!(GeoPoint::new(-6.59, 110.67).is_ok()); // Jepara
         assert!(GeoPoint::new(-2.53, 140.71).is_ok()); // Jayapura
-        assert!(matches!(GeoPoint::new(110.67, -6.59), Err(TpsError::OutsideIndonesia { .. })));
+        assert!(matches!(
+            GeoPoint::new(110.67, -6.59),
+            Err(TpsError::OutsideIndonesia { .. })
+        ));
     }
 
     proptest! {

@@ -134,7 +134,12 @@ impl Atlas {
             villages: count(Level::Village),
         };
         let folded = regions.iter().map(|r| fold(&r.name)).collect();
-        Ok(Atlas { regions, folded, index, counts })
+        Ok(Atlas {
+            regions,
+            folded,
+            index,
+            counts,
+        })
     }
 
     pub fn counts(&self) -> LevelCounts {
@@ -171,12 +176,18 @@ impl Atlas {
         let Some(child_level) = code.level().child() else {
             return Vec::new();
         };
-        self.subtree(code).iter().filter(|r| r.level() == child_level).collect()
+        self.subtree(code)
+            .iter()
+            .filter(|r| r.level() == child_level)
+            .collect()
     }
 
     /// The provinces, in code order.
     pub fn provinces(&self) -> Vec<&Region> {
-        self.regions.iter().filter(|r| r.level() == Level::Province).collect()
+        self.regions
+            .iter()
+            .filter(|r| r.level() == Level::Province)
+            .collect()
     }
 
     /// The regions from the province down to `code`, inclusive.
@@ -186,7 +197,12 @@ impl Atlas {
 
     /// How many regions of each level lie below `code`.
     pub fn descendant_counts(&self, code: &RegionCode) -> LevelCounts {
-        let mut c = LevelCounts { provinces: 0, regencies: 0, districts: 0, villages: 0 };
+        let mut c = LevelCounts {
+            provinces: 0,
+            regencies: 0,
+            districts: 0,
+            villages: 0,
+        };
         for r in self.subtree(code).iter().skip(1) {
             match r.level() {
                 Level::Province => c.provinces += 1,
@@ -204,8 +220,9 @@ impl Atlas {
     }
 
     /// Regions whose name matches `query`, ignoring case, accents and punctuation; every word of
-    /// the query must appear. Best matches first: the whole name, then a name that starts with
-    /// the query, then a word that does, then anywhere; higher levels before lower ones.
+    /// the query must appear. Best matches first: the whole name (without "KABUPATEN"/"KOTA"),
+    /// then whole words, then a name that starts with the query, then a word that does, then
+    /// anywhere; within each, higher levels before lower ones.
     pub fn search(&self, query: &str, limit: usize) -> Vec<&Region> {
         let q = fold(query);
         let words: Vec<&str> = q.split(' ').filter(|w| !w.is_empty()).collect();
@@ -217,19 +234,30 @@ impl Atlas {
             if !words.iter().all(|w| name.contains(w)) {
                 continue;
             }
-            let rank = if *name == q {
+            // "KABUPATEN JEPARA" and "KOTA JAMBI" are called "Jepara" and "Jambi" by people.
+            let bare = name
+                .strip_prefix("kabupaten ")
+                .or_else(|| name.strip_prefix("kota "))
+                .or_else(|| name.strip_prefix("provinsi "))
+                .unwrap_or(name);
+            let rank = if *name == q || bare == q {
                 0
-            } else if name.starts_with(q.as_str()) {
+            } else if words.iter().all(|w| name.split(' ').any(|nw| nw == *w)) {
                 1
-            } else if name.split(' ').any(|w| w.starts_with(words[0])) {
+            } else if name.starts_with(q.as_str()) {
                 2
-            } else {
+            } else if name.split(' ').any(|w| w.starts_with(words[0])) {
                 3
+            } else {
+                4
             };
             hits.push((rank, self.regions[i].level(), i));
         }
         hits.sort();
-        hits.into_iter().take(limit).map(|(_, _, i)| &self.regions[i]).collect()
+        hits.into_iter()
+            .take(limit)
+            .map(|(_, _, i)| &self.regions[i])
+            .collect()
     }
 }
 
@@ -259,14 +287,20 @@ fn read_level(
     text: &str,
     level: Level,
 ) -> Result<(), AtlasError> {
-    let err = |line: usize, problem: String| AtlasError { file: file.to_string(), line, problem };
+    let err = |line: usize, problem: String| AtlasError {
+        file: file.to_string(),
+        line,
+        problem,
+    };
     for (i, line) in text.lines().enumerate().skip(1) {
         let lineno = i + 1;
         if line.trim().is_empty() {
             continue;
         }
         let (code_text, parent_text, name) = if level == Level::Province {
-            let (c, n) = line.split_once(',').ok_or_else(|| err(lineno, "kolom kurang".into()))?;
+            let (c, n) = line
+                .split_once(',')
+                .ok_or_else(|| err(lineno, "kolom kurang".into()))?;
             (c, None, n)
         } else {
             let mut it = line.splitn(3, ',');
@@ -277,19 +311,28 @@ fn read_level(
         };
         let code = RegionCode::parse(code_text).map_err(|e| err(lineno, e.to_string()))?;
         if code.level() != level {
-            return Err(err(lineno, format!("kode {code} bukan tingkat {}", level.as_str())));
+            return Err(err(
+                lineno,
+                format!("kode {code} bukan tingkat {}", level.as_str()),
+            ));
         }
         if let Some(p) = parent_text {
             let parent = RegionCode::parse(p).map_err(|e| err(lineno, e.to_string()))?;
             if code.parent() != Some(parent) {
-                return Err(err(lineno, format!("induk {parent} tidak cocok dengan kode {code}")));
+                return Err(err(
+                    lineno,
+                    format!("induk {parent} tidak cocok dengan kode {code}"),
+                ));
             }
         }
         let name = name.trim();
         if name.is_empty() {
             return Err(err(lineno, "nama kosong (empty name)".into()));
         }
-        out.push(Region { code, name: name.to_string() });
+        out.push(Region {
+            code,
+            name: name.to_string(),
+        });
     }
     Ok(())
 }
@@ -307,7 +350,12 @@ mod tests {
         let a = Atlas::embedded();
         assert_eq!(
             a.counts(),
-            LevelCounts { provinces: 38, regencies: 514, districts: 7_277, villages: 83_763 }
+            LevelCounts {
+                provinces: 38,
+                regencies: 514,
+                districts: 7_277,
+                villages: 83_763
+            }
         );
         assert!(DATA_VERSION.starts_with("idn-area-data 3.1.2"));
     }
@@ -334,8 +382,11 @@ mod tests {
         assert_eq!(a.children(&jepara).len(), 16);
         assert_eq!(a.get(&code("15.71")).unwrap().name, "KOTA JAMBI");
         assert_eq!(a.children(&code("15")).len(), 11);
-        let lineage: Vec<&str> =
-            a.lineage(&code("33.20.01.2001")).iter().map(|r| r.name.as_str()).collect();
+        let lineage: Vec<&str> = a
+            .lineage(&code("33.20.01.2001"))
+            .iter()
+            .map(|r| r.name.as_str())
+            .collect();
         assert_eq!(lineage[..2], ["JAWA TENGAH", "KABUPATEN JEPARA"]);
     }
 
@@ -350,27 +401,52 @@ mod tests {
     fn search_ignores_case_and_accents() {
         let a = Atlas::embedded();
         let hits = a.search("jepara", 10);
-        // An exact name ("Jepara", the district) ranks first; the regency is also found.
-        assert_eq!(fold(&hits[0].name), "jepara");
-        assert!(hits.iter().any(|r| r.code == code("33.20")));
+        // The regency comes first (its name without "KABUPATEN"), then the district "Jepara".
+        assert_eq!(hits[0].code, code("33.20"));
+        assert_eq!(hits[1].code, code("33.20.06"));
+        assert_eq!(a.search("kota jambi", 1)[0].code, code("15.71"));
+        assert_eq!(
+            a.search("jambi", 1)[0].code,
+            code("15"),
+            "the province named exactly"
+        );
         let accented = a.search("JÉPÀRA", 10);
         assert_eq!(hits.len(), accented.len());
         assert!(a.search("soka'an", 5).iter().any(|r| r.name == "Soka'an"));
         assert!(a.search("   ", 5).is_empty());
         assert!(a.search("zzzqqq", 5).is_empty());
         // Every word must match, in any order.
-        assert!(a.search("kota jambi", 5).iter().any(|r| r.code == code("15.71")));
+        assert!(a
+            .search("kota jambi", 5)
+            .iter()
+            .any(|r| r.code == code("15.71")));
     }
 
     #[test]
     fn broken_data_names_file_and_line() {
-        let err = Atlas::from_csv("code,name\n33,JAWA TENGAH\n", "code,p,name\n33.20,34,X\n", "code,p,name\n", &[])
-            .unwrap_err();
+        let err = Atlas::from_csv(
+            "code,name\n33,JAWA TENGAH\n",
+            "code,p,name\n33.20,34,X\n",
+            "code,p,name\n",
+            &[],
+        )
+        .unwrap_err();
         assert_eq!((err.file.as_str(), err.line), ("regencies.csv", 2));
-        let err = Atlas::from_csv("code,name\n33,JAWA TENGAH\n", "code,p,name\n33.20,33,X\n", "code,p,name\n33.21.01,33.21,Y\n", &[])
-            .unwrap_err();
+        let err = Atlas::from_csv(
+            "code,name\n33,JAWA TENGAH\n",
+            "code,p,name\n33.20,33,X\n",
+            "code,p,name\n33.21.01,33.21,Y\n",
+            &[],
+        )
+        .unwrap_err();
         assert!(err.problem.contains("33.21"), "{err}");
-        let err = Atlas::from_csv("code,name\n3x,JAWA\n", "code,p,name\n", "code,p,name\n", &[]).unwrap_err();
+        let err = Atlas::from_csv(
+            "code,name\n3x,JAWA\n",
+            "code,p,name\n",
+            "code,p,name\n",
+            &[],
+        )
+        .unwrap_err();
         assert_eq!(err.line, 2);
     }
 

@@ -13,8 +13,8 @@ use async_trait::async_trait;
 use jiff::Timestamp;
 use posko_core::{Level, RegionCode, TpsRecord};
 use posko_store::{
-    code_range, decode, Backend, ImportCount, NewSession, NewUser, Store, StoreError,
-    StoreResult, Tally, User,
+    code_range, decode, Backend, ImportCount, NewSession, NewUser, Store, StoreError, StoreResult,
+    Tally, User,
 };
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
@@ -66,7 +66,10 @@ impl SqliteStore {
             return Err(OpenError::Missing(path.to_path_buf()));
         }
         let opts = SqliteConnectOptions::from_str("sqlite://")
-            .map_err(|source| OpenError::Open { path: path.to_path_buf(), source })?
+            .map_err(|source| OpenError::Open {
+                path: path.to_path_buf(),
+                source,
+            })?
             .filename(path)
             .create_if_missing(create == Create::Yes)
             .journal_mode(SqliteJournalMode::Wal)
@@ -77,12 +80,21 @@ impl SqliteStore {
             .max_connections(8)
             .connect_with(opts)
             .await
-            .map_err(|source| OpenError::Open { path: path.to_path_buf(), source })?;
+            .map_err(|source| OpenError::Open {
+                path: path.to_path_buf(),
+                source,
+            })?;
         sqlx::migrate!("./migrations")
             .run(&pool)
             .await
-            .map_err(|source| OpenError::Migrate { path: path.to_path_buf(), source })?;
-        Ok(SqliteStore { pool, path: path.to_path_buf() })
+            .map_err(|source| OpenError::Migrate {
+                path: path.to_path_buf(),
+                source,
+            })?;
+        Ok(SqliteStore {
+            pool,
+            path: path.to_path_buf(),
+        })
     }
 
     pub fn path(&self) -> &Path {
@@ -101,7 +113,9 @@ impl SqliteStore {
 /// Maps driver errors to store errors: unique and check violations become user-facing kinds.
 fn map_err(what: &str) -> impl Fn(sqlx::Error) -> StoreError + '_ {
     move |e| match &e {
-        sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict(what.to_string()),
+        sqlx::Error::Database(db) if db.is_unique_violation() => {
+            StoreError::Conflict(what.to_string())
+        }
         sqlx::Error::Database(db) if db.is_check_violation() => {
             StoreError::Rejected(format!("{what}: {}", db.message()))
         }
@@ -114,10 +128,15 @@ fn user_from_row(row: &sqlx::sqlite::SqliteRow) -> StoreResult<User> {
         row.try_get("id").map_err(StoreError::backend)?,
         row.try_get("username").map_err(StoreError::backend)?,
         row.try_get("display_name").map_err(StoreError::backend)?,
-        row.try_get::<&str, _>("role").map_err(StoreError::backend)?,
-        row.try_get::<Option<&str>, _>("agency").map_err(StoreError::backend)?,
-        row.try_get::<Option<&str>, _>("region").map_err(StoreError::backend)?,
-        row.try_get::<i64, _>("active").map_err(StoreError::backend)? != 0,
+        row.try_get::<&str, _>("role")
+            .map_err(StoreError::backend)?,
+        row.try_get::<Option<&str>, _>("agency")
+            .map_err(StoreError::backend)?,
+        row.try_get::<Option<&str>, _>("region")
+            .map_err(StoreError::backend)?,
+        row.try_get::<i64, _>("active")
+            .map_err(StoreError::backend)?
+            != 0,
     )
 }
 
@@ -132,7 +151,10 @@ impl Store for SqliteStore {
     }
 
     async fn ping(&self) -> StoreResult<()> {
-        sqlx::query("SELECT 1").execute(&self.pool).await.map_err(StoreError::backend)?;
+        sqlx::query("SELECT 1")
+            .execute(&self.pool)
+            .await
+            .map_err(StoreError::backend)?;
         Ok(())
     }
 
@@ -162,13 +184,21 @@ impl Store for SqliteStore {
             .fetch_optional(&self.pool)
             .await
             .map_err(StoreError::backend)?;
-        row.map(|r| Ok((user_from_row(&r)?, r.try_get("password_hash").map_err(StoreError::backend)?)))
-            .transpose()
+        row.map(|r| {
+            Ok((
+                user_from_row(&r)?,
+                r.try_get("password_hash").map_err(StoreError::backend)?,
+            ))
+        })
+        .transpose()
     }
 
     async fn list_users(&self) -> StoreResult<Vec<User>> {
         let sql = format!("SELECT {USER_COLUMNS} FROM users ORDER BY username");
-        let rows = sqlx::query(&sql).fetch_all(&self.pool).await.map_err(StoreError::backend)?;
+        let rows = sqlx::query(&sql)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(StoreError::backend)?;
         rows.iter().map(user_from_row).collect()
     }
 
@@ -253,7 +283,10 @@ impl Store for SqliteStore {
             .map_err(StoreError::backend)?;
         tx.commit().await.map_err(StoreError::backend)?;
         let added = (after - before).max(0) as u64;
-        Ok(ImportCount { added, replaced: rows.len() as u64 - added.min(rows.len() as u64) })
+        Ok(ImportCount {
+            added,
+            replaced: rows.len() as u64 - added.min(rows.len() as u64),
+        })
     }
 
     async fn tps_tally(
@@ -262,7 +295,9 @@ impl Store for SqliteStore {
         within: Option<&RegionCode>,
         by: Level,
     ) -> StoreResult<Vec<Tally>> {
-        let (low, high) = within.map(code_range).unwrap_or_else(|| (String::new(), "~".into()));
+        let (low, high) = within
+            .map(code_range)
+            .unwrap_or_else(|| (String::new(), "~".into()));
         let rows = sqlx::query(
             "SELECT substr(village_code, 1, $2) AS region, count(*) AS tps, sum(voters) AS voters
              FROM tps
@@ -279,7 +314,8 @@ impl Store for SqliteStore {
         rows.iter()
             .map(|r| {
                 decode::tally(
-                    r.try_get::<&str, _>("region").map_err(StoreError::backend)?,
+                    r.try_get::<&str, _>("region")
+                        .map_err(StoreError::backend)?,
                     r.try_get("tps").map_err(StoreError::backend)?,
                     r.try_get("voters").map_err(StoreError::backend)?,
                 )
@@ -304,7 +340,8 @@ impl Store for SqliteStore {
         rows.iter()
             .map(|r| {
                 decode::tps(
-                    r.try_get::<&str, _>("village_code").map_err(StoreError::backend)?,
+                    r.try_get::<&str, _>("village_code")
+                        .map_err(StoreError::backend)?,
                     r.try_get("number").map_err(StoreError::backend)?,
                     r.try_get("address").map_err(StoreError::backend)?,
                     r.try_get("lat").map_err(StoreError::backend)?,

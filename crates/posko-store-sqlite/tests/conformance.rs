@@ -1,13 +1,19 @@
 //! The shared store conformance suite on SQLite, plus what is SQLite's own: a missing file is
 //! refused unless creation is asked for, and the pragmas that make writes durable are set.
+#![allow(clippy::unwrap_used)]
 
 use posko_store::conformance::TestStore;
 use posko_store_sqlite::{Create, OpenError, SqliteStore};
 
 async fn fresh() -> Option<TestStore> {
     let dir = tempfile::tempdir().unwrap();
-    let store = SqliteStore::open(&dir.path().join("posko.sqlite3"), Create::Yes).await.unwrap();
-    Some(TestStore { store: Box::new(store), guard: Box::new(dir) })
+    let store = SqliteStore::open(&dir.path().join("posko.sqlite3"), Create::Yes)
+        .await
+        .unwrap();
+    Some(TestStore {
+        store: Box::new(store),
+        guard: Box::new(dir),
+    })
 }
 
 posko_store::conformance_suite!(fresh);
@@ -20,16 +26,31 @@ async fn a_missing_file_is_not_created_by_accident() {
     assert!(matches!(err, OpenError::Missing(_)));
     assert!(err.to_string().contains("posko init"), "{err}");
     assert!(!typo.exists(), "nothing was created");
-    SqliteStore::open(&typo, Create::Yes).await.unwrap().close().await;
+    SqliteStore::open(&typo, Create::Yes)
+        .await
+        .unwrap()
+        .close()
+        .await;
     SqliteStore::open(&typo, Create::No).await.unwrap();
 }
 
 #[tokio::test]
 async fn durable_settings_are_on() {
     let dir = tempfile::tempdir().unwrap();
-    let s = SqliteStore::open(&dir.path().join("p.sqlite3"), Create::Yes).await.unwrap();
-    let mode: String = sqlx::query_scalar("PRAGMA journal_mode").fetch_one(s.pool()).await.unwrap();
-    let fk: i64 = sqlx::query_scalar("PRAGMA foreign_keys").fetch_one(s.pool()).await.unwrap();
-    let sync: i64 = sqlx::query_scalar("PRAGMA synchronous").fetch_one(s.pool()).await.unwrap();
+    let s = SqliteStore::open(&dir.path().join("p.sqlite3"), Create::Yes)
+        .await
+        .unwrap();
+    let mode: String = sqlx::query_scalar("PRAGMA journal_mode")
+        .fetch_one(s.pool())
+        .await
+        .unwrap();
+    let fk: i64 = sqlx::query_scalar("PRAGMA foreign_keys")
+        .fetch_one(s.pool())
+        .await
+        .unwrap();
+    let sync: i64 = sqlx::query_scalar("PRAGMA synchronous")
+        .fetch_one(s.pool())
+        .await
+        .unwrap();
     assert_eq!((mode.as_str(), fk, sync), ("wal", 1, 2));
 }

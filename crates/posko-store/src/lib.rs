@@ -142,8 +142,11 @@ pub trait Store: Send + Sync + 'static {
         by: Level,
     ) -> StoreResult<Vec<Tally>>;
     /// The TPS of one village, in number order.
-    async fn tps_in_village(&self, election: &str, village: &RegionCode)
-        -> StoreResult<Vec<TpsRecord>>;
+    async fn tps_in_village(
+        &self,
+        election: &str,
+        village: &RegionCode,
+    ) -> StoreResult<Vec<TpsRecord>>;
 }
 
 /// The half-open range of village-code text that lies inside `region`: every code inside starts
@@ -181,13 +184,16 @@ pub mod decode {
         region: Option<&str>,
         active: bool,
     ) -> StoreResult<User> {
-        let corrupt = |what: &str, v: &str| StoreError::Corrupt(format!("pengguna {id}: {what} '{v}'"));
+        let corrupt =
+            |what: &str, v: &str| StoreError::Corrupt(format!("pengguna {id}: {what} '{v}'"));
         Ok(User {
             id,
             username,
             display_name,
             role: role.parse().map_err(|_| corrupt("peran", role))?,
-            agency: agency.map(|a| a.parse().map_err(|_| corrupt("instansi", a))).transpose()?,
+            agency: agency
+                .map(|a| a.parse().map_err(|_| corrupt("instansi", a)))
+                .transpose()?,
             region: region
                 .map(|r| RegionCode::parse(r).map_err(|_| corrupt("wilayah", r)))
                 .transpose()?,
@@ -208,7 +214,9 @@ pub mod decode {
         let n = u32::try_from(number).map_err(|e| corrupt(e.to_string()))?;
         let number = TpsNumber::new(n).map_err(|e| corrupt(e.to_string()))?;
         let location = match (lat, lon) {
-            (Some(lat), Some(lon)) => Some(GeoPoint::new(lat, lon).map_err(|e| corrupt(e.to_string()))?),
+            (Some(lat), Some(lon)) => {
+                Some(GeoPoint::new(lat, lon).map_err(|e| corrupt(e.to_string()))?)
+            }
             _ => None,
         };
         Ok(TpsRecord {

@@ -1,0 +1,121 @@
+//! # posko-web
+//!
+//! The HTTP face of Posko: server-rendered pages (askama templates, Bahasa Indonesia first),
+//! officer sessions and CSRF checks (`visitor`), one error type that logs the cause and shows a
+//! safe message (`error`), security headers, `/healthz` and Prometheus `/metrics`. Handlers are
+//! thin: they call posko-app and render; they never build SQL.
+
+mod error;
+pub mod i18n;
+mod metrics;
+mod pages;
+mod visitor;
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::http::{header, HeaderName, HeaderValue};
+use axum::middleware;
+use axum::routing::{get, post};
+use axum::Router;
+use posko_app::Posko;
+use tokio::net::TcpListener;
+use tower_http::compression::CompressionLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
+
+pub use error::AppError;
+pub use i18n::Lang;
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub posko: Posko,
+    metrics: Arc<metrics::Metrics>,
+}
+
+/// The Content-Security-Policy of every response: only our own styles, no scripts yet, no
+/// framing, forms post only to us.
+const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self' data:; script-src 'self'; \
+                   form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+/// Builds the whole application.
+pub fn router(posko: Posko) -> Router {
+    let secure = posko.config.secure_cookies;
+    let state = AppState {
+        posko,
+        metrics: Arc::new(metrics::Metrics::new()),
+    };
+    let mut app = Router::new()
+        .route("/", get(pages::home))
+        .route("/wilayah", get(pages::region_root))
+        .route("/wilayah/{code}", get(pages::region))
+        .route("/masuk", get(pages::login_form).post(pages::login))
+        .route("/keluar", post(pages::logout))
+        .route("/akun", get(pages::account))
+        .route("/bahasa/{lang}", get(pages::switch_language))
+        .route("/api/v1/wilayah", get(pages::region_root_json))
+        .route("/api/v1/wilayah/{code}", get(pages::region_json))
+        .route("/static/posko.css", get(pages::stylesheet))
+        .route("/healthz", get(pages::healthz))
+        .route("/metrics", get(metrics::endpoint))
+        .fallback(pages::not_found)
+        .layer(middleware::from_fn(error::render_error_pages))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            visitor::ensure_visitor_cookie,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            metrics::track,
+        ))
+        .layer(RequestBodyLimitLayer::new(256 * 1024))
+        .layer(TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(30),
+        ))
+        .layer(CompressionLayer::new());
+    let headers: [(HeaderName, &'static str); 7] = [
+        (header::CONTENT_SECURITY_POLICY, CSP),
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        (header::X_FRAME_OPTIONS, "DENY"),
+        (header::REFERRER_POLICY, "same-origin"),
+        (
+            HeaderName::from_static("permissions-policy"),
+            "geolocation=(self), camera=(), microphone=()",
+        ),
+        (
+            HeaderName::from_static("cross-origin-opener-policy"),
+            "same-origin",
+        ),
+        // Pages show officers' data: no shared cache may keep them. Static files set their own.
+        (header::CACHE_CONTROL, "no-store"),
+    ];
+    for (name, value) in headers {
+        app = app.layer(SetResponseHeaderLayer::if_not_present(
+            name,
+            HeaderValue::from_static(value),
+        ));
+    }
+    if secure {
+        app = app.layer(SetResponseHeaderLayer::if_not_present(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000"),
+        ));
+    }
+    app.with_state(state)
+}
+
+/// Serves until `shutdown` resolves, then finishes the requests in flight.
+pub async fn serve(
+    posko: Posko,
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let app = router(posko);
+    axum::serve(listener, app.into_make_service())
+        .with_graceful_shutdown(shutdown)
+        .await
+}
