@@ -1,0 +1,262 @@
+//! A real browser on the officer's path: headless Chromium driven through chromedriver
+//! (WebDriver) logs in, walks the region browser down to a village's TPS, switches language and
+//! logs out. Skipped, with a message, where chromium or chromedriver is not installed;
+//! `.ci/run` installs both so CI runs it.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::{Env, PASSWORD};
+use fantoccini::{Client, ClientBuilder, Locator};
+
+struct Driver(Child);
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn find_binary(env: &str, candidates: &[&str]) -> Option<PathBuf> {
+    if let Ok(p) = std::env::var(env) {
+        return Some(PathBuf::from(p));
+    }
+    candidates.iter().map(PathBuf::from).find(|p| p.is_file())
+}
+
+/// Starts chromedriver and a headless Chromium session with a window of `width`×`height`.
+async fn browser(width: u32, height: u32) -> Option<(Driver, Client)> {
+    let Some(driver_bin) = find_binary(
+        "CHROMEDRIVER",
+        &["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"],
+    ) else {
+        eprintln!(
+            "skipped: chromedriver not found (install Debian's chromium and chromium-driver)"
+        );
+        return None;
+    };
+    let Some(chrome_bin) = find_binary(
+        "CHROMIUM",
+        &["/usr/bin/chromium", "/usr/bin/chromium-browser"],
+    ) else {
+        eprintln!("skipped: chromium not found (install Debian's chromium and chromium-driver)");
+        return None;
+    };
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let child = Command::new(&driver_bin)
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let driver = Driver(child);
+    let profile = tempfile::tempdir().unwrap().keep();
+    let caps = serde_json::json!({
+        "browserName": "chrome",
+        "goog:chromeOptions": {
+            "binary": chrome_bin,
+            "args": [
+                "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--disable-quic", "--no-first-run", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync",
+                format!("--window-size={width},{height}"),
+                format!("--user-data-dir={}", profile.display()),
+            ]
+        }
+    });
+    let caps = caps.as_object().unwrap().clone();
+    let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+    let started = Instant::now();
+    loop {
+        match ClientBuilder::new(connector.clone())
+            .capabilities(caps.clone())
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+        {
+            Ok(c) => return Some((driver, c)),
+            Err(e) if started.elapsed() < Duration::from_secs(20) => {
+                let _ = e;
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+            Err(e) => panic!("cannot start a WebDriver session: {e}"),
+        }
+    }
+}
+
+async fn save_screenshot(c: &Client, name: &str) {
+    let png = c.screenshot().await.unwrap();
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"));
+    std::fs::write(dir.join(name), png).unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn officer_logs_in_browses_to_a_village_and_logs_out_in_chromium() {
+    let Some((_driver, c)) = browser(1280, 900).await else {
+        return;
+    };
+    let env = Env::sqlite();
+    env.add_user(
+        "piket.jepara",
+        "petugas-piket",
+        &["--agency", "kpu", "--region", "33.20"],
+    );
+    env.ok(&["demo", "tps", "--regency", "33.20"], None);
+    let server = env.start();
+
+    c.goto(&server.url("/")).await.unwrap();
+    c.find(Locator::Id("nav-masuk"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.find(Locator::Id("username"))
+        .await
+        .unwrap()
+        .send_keys("piket.jepara")
+        .await
+        .unwrap();
+    c.find(Locator::Id("password"))
+        .await
+        .unwrap()
+        .send_keys(PASSWORD)
+        .await
+        .unwrap();
+    c.find(Locator::Id("tombol-masuk"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait()
+        .for_element(Locator::Id("akun-username"))
+        .await
+        .unwrap();
+    assert!(c.current_url().await.unwrap().path().ends_with("/akun"));
+    let who = c
+        .find(Locator::Id("akun-username"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(who, "piket.jepara");
+
+    // Indonesia → JAWA TENGAH → KABUPATEN JEPARA → first district → first village.
+    c.goto(&server.url("/wilayah")).await.unwrap();
+    c.find(Locator::LinkText("JAWA TENGAH"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.find(Locator::LinkText("KABUPATEN JEPARA"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let heading = c
+        .find(Locator::Id("judul-wilayah"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(heading, "KABUPATEN JEPARA");
+    save_screenshot(&c, "wilayah-jepara.png").await;
+    c.find(Locator::Css("#anak-wilayah tbody tr:first-child a"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.find(Locator::Css("#anak-wilayah tbody tr:first-child a"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let rows = c
+        .find_all(Locator::Css("#daftar-tps tbody tr"))
+        .await
+        .unwrap();
+    assert!(!rows.is_empty(), "the village lists its TPS");
+    let shown = c
+        .find(Locator::Id("jumlah-tps"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(shown, rows.len().to_string());
+
+    // English, then back to Bahasa Indonesia, on the same page.
+    let here = c.current_url().await.unwrap();
+    c.find(Locator::LinkText("English"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    assert_eq!(c.current_url().await.unwrap().path(), here.path());
+    assert!(c.source().await.unwrap().contains("Polling stations"));
+    c.find(Locator::LinkText("Bahasa Indonesia"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+
+    c.find(Locator::Id("keluar"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait()
+        .for_element(Locator::Id("nav-masuk"))
+        .await
+        .unwrap();
+    c.goto(&server.url("/akun")).await.unwrap();
+    assert!(
+        c.current_url().await.unwrap().path().ends_with("/masuk"),
+        "logged out"
+    );
+    c.close().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn region_pages_fit_a_phone_screen() {
+    let Some((_driver, c)) = browser(412, 915).await else {
+        return;
+    };
+    let env = Env::sqlite();
+    env.ok(&["demo", "tps", "--regency", "15.71"], None);
+    let server = env.start();
+    c.goto(&server.url("/wilayah/15.71")).await.unwrap();
+    // No sideways scrolling on a 412-pixel-wide phone.
+    let overflow = c
+        .execute(
+            "return document.documentElement.scrollWidth - window.innerWidth;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert!(
+        overflow.as_i64().unwrap() <= 0,
+        "page is wider than the phone by {overflow}"
+    );
+    save_screenshot(&c, "wilayah-jambi-ponsel.png").await;
+    c.close().await.unwrap();
+}
