@@ -6,10 +6,15 @@
 //! these validated types; the rules and their sources are in `shared/DOMAIN.md`.
 
 pub mod access;
+pub mod calendar;
 pub mod demo;
 pub mod election;
+pub mod evidence;
+pub mod phone;
 pub mod region;
+pub mod report;
 pub mod tps;
+pub mod tracking;
 pub mod wilayah;
 pub mod zone;
 
