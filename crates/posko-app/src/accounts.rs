@@ -94,7 +94,8 @@ impl SecretKey {
         m.finalize().into_bytes().into()
     }
 
-    fn derive(&self, purpose: &str) -> [u8; 32] {
+    /// A 32-byte key for one purpose, derived from the server key.
+    pub(crate) fn derive(&self, purpose: &str) -> [u8; 32] {
         let mut m =
             <Hmac<Sha256> as Mac>::new_from_slice(&self.0).unwrap_or_else(|_| unreachable!());
         m.update(b"posko/");
@@ -279,6 +280,23 @@ pub fn csrf_valid(key: &SecretKey, cookie_value: &str, given: &str) -> bool {
     }
     let expected = csrf_token(key, cookie_value);
     expected.as_bytes().ct_eq(given.as_bytes()).into()
+}
+
+/// Makes an API token for a machine client: returns its id and the token, which exists in clear
+/// only in this return value (the store keeps its SHA-256).
+pub async fn create_api_token(
+    store: &dyn Store,
+    name: &str,
+) -> Result<(i64, String), AccountsError> {
+    let name = name.trim();
+    if !(1..=64).contains(&name.chars().count()) {
+        return Err(AccountError::DisplayName.into());
+    }
+    let token = format!("psk_{}", random_token());
+    let id = store
+        .create_api_token(name, &token_hash(&token), Timestamp::now())
+        .await?;
+    Ok((id, token))
 }
 
 /// A fresh random value for the anonymous visitor cookie.

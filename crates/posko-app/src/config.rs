@@ -36,6 +36,17 @@ pub struct Config {
     pub secure_cookies: bool,
     /// Log lines as `text` or `json`.
     pub log_format: String,
+    /// The region this post serves (a regency code such as `33.20`); empty for a national post.
+    /// The report page's region picker starts there.
+    pub wilayah_posko: String,
+    /// Most evidence files per report.
+    pub evidence_max_files: u32,
+    /// Largest evidence file, in megabytes.
+    pub evidence_max_mb: u32,
+    /// Reports accepted per minute from one client address (page and API).
+    pub rate_limit_per_minute: u32,
+    /// Reports accepted per minute from one API token.
+    pub api_rate_limit_per_minute: u32,
     /// Elections besides the built-in Pemilu 2024 and Pilkada 2024.
     pub pemilihan: Vec<ElectionSpec>,
 }
@@ -51,6 +62,11 @@ impl Default for Config {
             session_hours: 12,
             secure_cookies: false,
             log_format: "text".into(),
+            wilayah_posko: String::new(),
+            evidence_max_files: 5,
+            evidence_max_mb: 10,
+            rate_limit_per_minute: 120,
+            api_rate_limit_per_minute: 600,
             pemilihan: Vec::new(),
         }
     }
@@ -74,6 +90,11 @@ impl fmt::Debug for Config {
             .field("session_hours", &self.session_hours)
             .field("secure_cookies", &self.secure_cookies)
             .field("log_format", &self.log_format)
+            .field("wilayah_posko", &self.wilayah_posko)
+            .field("evidence_max_files", &self.evidence_max_files)
+            .field("evidence_max_mb", &self.evidence_max_mb)
+            .field("rate_limit_per_minute", &self.rate_limit_per_minute)
+            .field("api_rate_limit_per_minute", &self.api_rate_limit_per_minute)
             .field("pemilihan", &self.pemilihan)
             .finish()
     }
@@ -106,22 +127,38 @@ impl Config {
             }
         }
         // Only the keys Posko knows are taken from the environment, so unrelated POSKO_*
-        // variables (such as POSKO_TEST_POSTGRES_URL) do not leak in.
-        let known = [
+        // variables (such as POSKO_TEST_POSTGRES_URL) do not leak in. Typed settings go through
+        // figment; text settings are taken verbatim below, because figment would read
+        // POSKO_WILAYAH_POSKO=33.20 as the number 33.2, or an all-digit key as an integer.
+        let typed = [
             "LISTEN",
-            "DATA_DIR",
-            "DATABASE_URL",
-            "SECRET_KEY",
-            "DEFAULT_ELECTION",
             "SESSION_HOURS",
             "SECURE_COOKIES",
-            "LOG_FORMAT",
+            "EVIDENCE_MAX_FILES",
+            "EVIDENCE_MAX_MB",
+            "RATE_LIMIT_PER_MINUTE",
+            "API_RATE_LIMIT_PER_MINUTE",
         ];
         fig = fig.merge(
             Env::prefixed("POSKO_")
-                .filter(move |k| known.iter().any(|x| k.as_str().eq_ignore_ascii_case(x))),
+                .filter(move |k| typed.iter().any(|x| k.as_str().eq_ignore_ascii_case(x))),
         );
-        let cfg: Config = fig.extract().map_err(|e| ConfigError(e.to_string()))?;
+        let mut cfg: Config = fig.extract().map_err(|e| ConfigError(e.to_string()))?;
+        let text = |name: &str| std::env::var(format!("POSKO_{name}")).ok();
+        if let Some(v) = text("DATA_DIR") {
+            cfg.data_dir = PathBuf::from(v);
+        }
+        for (name, slot) in [
+            ("DATABASE_URL", &mut cfg.database_url),
+            ("SECRET_KEY", &mut cfg.secret_key),
+            ("DEFAULT_ELECTION", &mut cfg.default_election),
+            ("LOG_FORMAT", &mut cfg.log_format),
+            ("WILAYAH_POSKO", &mut cfg.wilayah_posko),
+        ] {
+            if let Some(v) = text(name) {
+                *slot = v;
+            }
+        }
         cfg.check()?;
         Ok(cfg)
     }
@@ -131,6 +168,26 @@ impl Config {
             return Err(ConfigError(
                 "session_hours harus 1–720 (must be 1–720)".into(),
             ));
+        }
+        if !(1..=20).contains(&self.evidence_max_files)
+            || !(1..=100).contains(&self.evidence_max_mb)
+        {
+            return Err(ConfigError(
+                "evidence_max_files 1–20, evidence_max_mb 1–100".into(),
+            ));
+        }
+        if self.rate_limit_per_minute == 0 || self.api_rate_limit_per_minute == 0 {
+            return Err(ConfigError(
+                "batas laju harus lebih dari 0 (rate limits must be above 0)".into(),
+            ));
+        }
+        if !self.wilayah_posko.is_empty()
+            && posko_core::RegionCode::parse(&self.wilayah_posko).is_err()
+        {
+            return Err(ConfigError(format!(
+                "wilayah_posko '{}' bukan kode wilayah",
+                self.wilayah_posko
+            )));
         }
         if !matches!(self.log_format.as_str(), "text" | "json") {
             return Err(ConfigError("log_format harus 'text' atau 'json'".into()));
@@ -197,6 +254,19 @@ secure_cookies = false
 
 # Format log: "text" atau "json". / Log format.
 log_format = "text"
+
+# Wilayah posko (kode kabupaten/kota, mis. "33.20"); kosong = nasional. Pemilih wilayah di
+# halaman lapor dimulai dari sini. / The post's region; the report page's picker starts there.
+wilayah_posko = ""
+
+# Bukti per laporan: jumlah berkas dan ukuran terbesar (MB). / Evidence files per report, max size.
+evidence_max_files = 5
+evidence_max_mb = 10
+
+# Batas laju laporan per menit: per alamat klien, dan per token API. Lebih dari itu dijawab 429
+# dengan Retry-After. / Reports per minute per client address and per API token.
+rate_limit_per_minute = 120
+api_rate_limit_per_minute = 600
 
 # Pemilihan tambahan (PSU, Pilkada 2029, ...). Aturan yang tidak disebut mengikuti jenisnya.
 # More elections; rules not named follow the kind (pemilu or pilkada).

@@ -8,12 +8,17 @@
 
 pub mod accounts;
 pub mod config;
+pub mod intake;
 pub mod regions;
 pub mod register;
+pub mod seal;
+pub mod unseal;
 
 use std::sync::Arc;
 
+use posko_core::calendar::Holidays;
 use posko_core::demo::demo_register;
+use posko_core::report::Taxonomy;
 use posko_core::{Atlas, Election, Elections, RegionCode};
 use posko_store::{ImportCount, Store, StoreError};
 
@@ -28,9 +33,13 @@ pub struct Posko {
     pub elections: Arc<Elections>,
     pub config: Arc<Config>,
     pub key: SecretKey,
+    pub taxonomy: &'static Taxonomy,
+    pub holidays: Arc<Holidays>,
+    pub intake: intake::Intake,
 }
 
 impl Posko {
+    /// Builds the application and starts its report writer: call it inside a tokio runtime.
     pub fn new(
         store: Arc<dyn Store>,
         elections: Elections,
@@ -38,11 +47,37 @@ impl Posko {
         key: SecretKey,
     ) -> Posko {
         Posko {
+            intake: intake::Intake::start(store.clone()),
             store,
             atlas: Atlas::embedded(),
             elections: Arc::new(elections),
             config: Arc::new(config),
             key,
+            taxonomy: Taxonomy::shipped(),
+            holidays: Arc::new(Holidays::shipped()),
+        }
+    }
+
+    /// The region this post serves, if configured.
+    pub fn post_region(&self) -> Option<RegionCode> {
+        RegionCode::parse(&self.config.wilayah_posko)
+            .ok()
+            .filter(|c| self.atlas.contains(c))
+    }
+
+    /// What intake needs, for the election reports are filed under.
+    pub fn intake_context(&self) -> intake::IntakeContext<'_> {
+        intake::IntakeContext {
+            intake: &self.intake,
+            atlas: self.atlas,
+            taxonomy: self.taxonomy,
+            holidays: &self.holidays,
+            election: self.default_election(),
+            key: &self.key,
+            limits: intake::EvidenceLimits {
+                max_files: self.config.evidence_max_files as usize,
+                max_bytes: self.config.evidence_max_mb as usize * 1_048_576,
+            },
         }
     }
 

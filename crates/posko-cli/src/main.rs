@@ -75,6 +75,11 @@ enum Command {
         #[command(subcommand)]
         cmd: TpsCmd,
     },
+    /// Token API untuk gateway SMS/WhatsApp dan sistem mitra (API tokens for machine clients).
+    Token {
+        #[command(subcommand)]
+        cmd: TokenCmd,
+    },
     /// Data demo (demo data).
     Demo {
         #[command(subcommand)]
@@ -150,6 +155,18 @@ enum TpsCmd {
         /// Pemilihan (election id), mis. pemilu-2024.
         #[arg(long)]
         pemilihan: String,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum TokenCmd {
+    /// Membuat token baru; token dicetak sekali saja (make a token; printed once).
+    Add {
+        #[command(flatten)]
+        store: StoreArgs,
+        /// Nama klien, mis. gateway-wa (client name).
+        #[arg(long)]
+        name: String,
     },
 }
 
@@ -328,6 +345,18 @@ async fn run(cli: Cli) -> Result<std::process::ExitCode> {
             let cfg = load_config(file, &store)?;
             let posko = open::open(&cfg, Mode::Use).await?;
             return import_tps(&posko, &files, &pemilihan).await;
+        }
+        Command::Token {
+            cmd: TokenCmd::Add { store, name },
+        } => {
+            let cfg = load_config(file, &store)?;
+            let posko = open::open(&cfg, Mode::Use).await?;
+            let (id, token) = accounts::create_api_token(posko.store.as_ref(), &name).await?;
+            // The only time the token is shown: the store keeps its hash.
+            println!("{token}");
+            eprintln!(
+                "Token API #{id} '{name}' dibuat; simpan sekarang, tidak dapat ditampilkan lagi (shown once)."
+            );
         }
         Command::Demo {
             cmd:

@@ -260,3 +260,117 @@ async fn region_pages_fit_a_phone_screen() {
     save_screenshot(&c, "wilayah-jambi-ponsel.png").await;
     c.close().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_citizen_reports_from_a_phone_without_logging_in() {
+    let Some((_driver, c)) = browser(412, 915).await else {
+        return;
+    };
+    let env = Env::sqlite();
+    let server = env.start_with(&[("POSKO_WILAYAH_POSKO", "33.20")]);
+    c.goto(&server.url("/")).await.unwrap();
+    c.find(Locator::Id("tombol-lapor"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+
+    // The picker starts at the post's regency; walk down to a village without any script.
+    let chosen = c
+        .find(Locator::Id("wilayah-terpilih"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(chosen.contains("KABUPATEN JEPARA"), "{chosen}");
+    for _ in 0..2 {
+        let select = c.find(Locator::Id("region_child")).await.unwrap();
+        select.select_by_index(1).await.unwrap();
+        c.find(Locator::Id("pilih-wilayah"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+    }
+    let chosen = c
+        .find(Locator::Id("wilayah-terpilih"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(
+        chosen.matches('›').count(),
+        3,
+        "province › regency › district › village: {chosen}"
+    );
+
+    let overflow = c
+        .execute(
+            "return document.documentElement.scrollWidth - window.innerWidth;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert!(
+        overflow.as_i64().unwrap() <= 0,
+        "the form is wider than the phone by {overflow}"
+    );
+
+    c.find(Locator::Css(
+        "#subject_category option[value='kepala_desa']",
+    ))
+    .await
+    .unwrap()
+    .click()
+    .await
+    .unwrap();
+    c.find(Locator::Css(
+        "#violation option[value='desa_ikut_kampanye']",
+    ))
+    .await
+    .unwrap()
+    .click()
+    .await
+    .unwrap();
+    c.find(Locator::Id("description"))
+        .await
+        .unwrap()
+        .send_keys("Kepala desa ikut berkampanye di lapangan desa.")
+        .await
+        .unwrap();
+    let today = jiff::Zoned::now().date();
+    // Chromium's date inputs take the keys of the local format (mm/dd/yyyy under en-US).
+    let typed = format!("{:02}{:02}{:04}", today.month(), today.day(), today.year());
+    for id in ["happened_on", "learned_on"] {
+        c.find(Locator::Id(id))
+            .await
+            .unwrap()
+            .send_keys(&typed)
+            .await
+            .unwrap();
+    }
+    save_screenshot(&c, "lapor-ponsel.png").await;
+    c.find(Locator::Id("kirim-laporan"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let code = c
+        .find(Locator::Id("kode-pelacakan"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        code.starts_with("PSK-"),
+        "receipt shows a tracking code: {code}"
+    );
+    save_screenshot(&c, "tanda-terima-ponsel.png").await;
+    c.close().await.unwrap();
+}

@@ -7,6 +7,8 @@
 //! sqlx's advisory lock, so app servers starting at once do not race. Errors never show the
 //! database password.
 
+mod reports;
+
 use std::collections::HashSet;
 use std::str::FromStr;
 use std::time::Duration;
@@ -15,8 +17,9 @@ use async_trait::async_trait;
 use jiff::Timestamp;
 use posko_core::{Level, RegionCode, TpsId, TpsRecord};
 use posko_store::{
-    code_range, decode, Backend, ImportCount, NewSession, NewUser, Store, StoreError, StoreResult,
-    Tally, User,
+    code_range, decode, ApiClient, AuditEntry, Backend, CustodyEvent, ImportCount, InsertOutcome,
+    NewAuditEntry, NewCustodyEvent, NewReport, NewSession, NewUnsealRequest, NewUser, ReportDetail,
+    ReportStatus, ReportSummary, Store, StoreError, StoreResult, Tally, UnsealRequest, User,
 };
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow};
 use sqlx::Row;
@@ -189,7 +192,7 @@ fn percent_decode(s: &str) -> String {
 }
 
 /// Maps driver errors to store errors: unique and check violations become user-facing kinds.
-fn map_err(what: &str) -> impl Fn(sqlx::Error) -> StoreError + '_ {
+pub(crate) fn map_err(what: &str) -> impl Fn(sqlx::Error) -> StoreError + '_ {
     move |e| match &e {
         sqlx::Error::Database(db) if db.is_unique_violation() => {
             StoreError::Conflict(what.to_string())
@@ -451,6 +454,84 @@ impl Store for PostgresStore {
                 )
             })
             .collect()
+    }
+
+    async fn insert_reports(&self, batch: &[NewReport]) -> StoreResult<Vec<InsertOutcome>> {
+        reports::insert_reports(&self.pool, batch).await
+    }
+
+    async fn report_status(&self, tracking_code: &str) -> StoreResult<Option<ReportStatus>> {
+        reports::report_status(&self.pool, tracking_code).await
+    }
+
+    async fn list_reports(&self, limit: u32) -> StoreResult<Vec<ReportSummary>> {
+        reports::list_reports(&self.pool, limit).await
+    }
+
+    async fn report_detail(&self, id: i64) -> StoreResult<Option<ReportDetail>> {
+        reports::report_detail(&self.pool, id).await
+    }
+
+    async fn sealed_identity(&self, report_id: i64) -> StoreResult<Option<Vec<u8>>> {
+        reports::sealed_identity(&self.pool, report_id).await
+    }
+
+    async fn reports_by_identity_mac(&self, mac: &[u8]) -> StoreResult<Vec<i64>> {
+        reports::reports_by_identity_mac(&self.pool, mac).await
+    }
+
+    async fn evidence_bytes(
+        &self,
+        sha256: &str,
+        display: bool,
+    ) -> StoreResult<Option<(String, Vec<u8>)>> {
+        reports::evidence_bytes(&self.pool, sha256, display).await
+    }
+
+    async fn add_custody_event(&self, event: &NewCustodyEvent) -> StoreResult<()> {
+        reports::add_custody_event(&self.pool, event).await
+    }
+
+    async fn custody_events(&self, sha256: &str) -> StoreResult<Vec<CustodyEvent>> {
+        reports::custody_events(&self.pool, sha256).await
+    }
+
+    async fn create_unseal_request(&self, req: &NewUnsealRequest) -> StoreResult<i64> {
+        reports::create_unseal_request(&self.pool, req).await
+    }
+
+    async fn approve_unseal_request(
+        &self,
+        id: i64,
+        approver: i64,
+        at: Timestamp,
+    ) -> StoreResult<()> {
+        reports::approve_unseal_request(&self.pool, id, approver, at).await
+    }
+
+    async fn unseal_requests(&self, report_id: i64) -> StoreResult<Vec<UnsealRequest>> {
+        reports::unseal_requests(&self.pool, report_id).await
+    }
+
+    async fn create_api_token(
+        &self,
+        name: &str,
+        token_hash: &[u8],
+        at: Timestamp,
+    ) -> StoreResult<i64> {
+        reports::create_api_token(&self.pool, name, token_hash, at).await
+    }
+
+    async fn api_token(&self, token_hash: &[u8]) -> StoreResult<Option<ApiClient>> {
+        reports::api_token(&self.pool, token_hash).await
+    }
+
+    async fn append_audit(&self, entry: &NewAuditEntry) -> StoreResult<()> {
+        reports::append_audit(&self.pool, entry).await
+    }
+
+    async fn audit_entries(&self) -> StoreResult<Vec<AuditEntry>> {
+        reports::audit_entries(&self.pool).await
     }
 }
 

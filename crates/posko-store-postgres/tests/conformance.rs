@@ -172,7 +172,15 @@ async fn servers_starting_together_migrate_once() {
             .fetch_all(a.pool())
             .await
             .unwrap();
-    assert_eq!(applied, [1], "each migration applied once");
+    // Every migration file, each applied exactly once.
+    let files = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations"))
+        .unwrap()
+        .count() as i64;
+    assert_eq!(
+        applied,
+        (1..=files).collect::<Vec<_>>(),
+        "each migration applied once"
+    );
     // What one server writes, the others read.
     let village = RegionCode::parse("33.20.01.2001").unwrap();
     let row = TpsRecord {
@@ -261,4 +269,125 @@ async fn large_imports_span_chunks_and_count_like_sqlite() {
         "{err:?}"
     );
     store.close().await;
+}
+
+/// Several app servers appending to the audit log at once must never fork its chain.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_audit_appends_keep_one_chain() {
+    let Some(url) = test_url() else { return };
+    let schema = Schema::create(&url).await;
+    let a = PostgresStore::connect_with(schema.options()).await.unwrap();
+    let b = PostgresStore::connect_with(schema.options()).await.unwrap();
+    let mut tasks = Vec::new();
+    for i in 0..24i64 {
+        let store = if i % 2 == 0 { a.clone() } else { b.clone() };
+        tasks.push(tokio::spawn(async move {
+            store
+                .append_audit(&posko_store::NewAuditEntry {
+                    at: jiff::Timestamp::now(),
+                    actor: Some(i),
+                    action: "identity_read".into(),
+                    subject: format!("report:{i}"),
+                    detail: String::new(),
+                })
+                .await
+                .unwrap();
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    let entries = a.audit_entries().await.unwrap();
+    assert_eq!(entries.len(), 24);
+    let mut prev = posko_store::AUDIT_GENESIS.to_string();
+    for (i, e) in entries.iter().enumerate() {
+        assert_eq!(e.seq, i as i64 + 1, "contiguous");
+        assert_eq!(e.prev_hash, prev, "linked");
+        assert_eq!(e.hash, posko_store::audit_hash(&prev, e.seq, &e.entry));
+        prev = e.hash.clone();
+    }
+    let mut actors: Vec<i64> = entries.iter().filter_map(|e| e.entry.actor).collect();
+    actors.sort_unstable();
+    assert_eq!(
+        actors,
+        (0..24).collect::<Vec<_>>(),
+        "every append kept once"
+    );
+    a.close().await;
+    b.close().await;
+}
+
+/// A client retrying while its first submission is still in flight on another app server gets
+/// that report back, not an error, and only one report is stored.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_retries_with_one_idempotency_key_store_one_report() {
+    use posko_core::report::{ReportKind, SubjectCategory};
+    use posko_store::{InsertOutcome, NewReport};
+
+    let Some(url) = test_url() else { return };
+    let schema = Schema::create(&url).await;
+    let a = PostgresStore::connect_with(schema.options()).await.unwrap();
+    let b = PostgresStore::connect_with(schema.options()).await.unwrap();
+    let client = a
+        .create_api_token("gateway-wa", &[5; 32], jiff::Timestamp::now())
+        .await
+        .unwrap();
+    let report = |i: usize| NewReport {
+        tracking_code: format!("PSK-RACE-RACE-{i:03}"),
+        election: "pilkada-2024".into(),
+        kind: ReportKind::InformasiAwal,
+        channel: "api".into(),
+        client_id: Some(client),
+        idempotency_key: Some("retry-1".into()),
+        subject_category: SubjectCategory::Asn,
+        subject_name: "Budi".into(),
+        subject_position: "Kepala Seksi".into(),
+        subject_unit: "Dinas Pendidikan".into(),
+        subject_mac: None,
+        violation: "asn_media_sosial".into(),
+        description: "Membagikan unggahan kampanye.".into(),
+        region: RegionCode::parse("33.20.01.2001").unwrap(),
+        tps: None,
+        place: "Balai desa".into(),
+        location: None,
+        happened_on: jiff::civil::date(2024, 11, 18),
+        happened_time: None,
+        learned_on: jiff::civil::date(2024, 11, 19),
+        late: false,
+        received_at: jiff::Timestamp::now(),
+        identity: None,
+        evidence: Vec::new(),
+    };
+    let mut tasks = Vec::new();
+    for i in 0..16 {
+        let store = if i % 2 == 0 { a.clone() } else { b.clone() };
+        let r = report(i);
+        tasks.push(tokio::spawn(async move {
+            store.insert_reports(&[r]).await.unwrap().remove(0)
+        }));
+    }
+    let mut outcomes = Vec::new();
+    for t in tasks {
+        outcomes.push(t.await.unwrap());
+    }
+    let stored: Vec<&InsertOutcome> = outcomes
+        .iter()
+        .filter(|o| matches!(o, InsertOutcome::Stored { .. }))
+        .collect();
+    assert_eq!(stored.len(), 1, "{outcomes:?}");
+    let InsertOutcome::Stored { id, tracking_code } = stored[0].clone() else {
+        unreachable!()
+    };
+    for o in &outcomes {
+        if let InsertOutcome::Duplicate {
+            id: d,
+            tracking_code: c,
+        } = o
+        {
+            assert_eq!((*d, c.as_str()), (id, tracking_code.as_str()));
+        }
+    }
+    assert_eq!(a.list_reports(100).await.unwrap().len(), 1);
+    a.close().await;
+    b.close().await;
 }

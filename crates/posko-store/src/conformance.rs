@@ -8,7 +8,13 @@
 use jiff::{Timestamp, ToSpan};
 use posko_core::{Agency, GeoPoint, Level, RegionCode, Role, TpsId, TpsNumber, TpsRecord};
 
-use crate::{ImportCount, NewSession, NewUser, Store, StoreError, Tally};
+use jiff::civil::Date;
+use posko_core::report::{ReportKind, SubjectCategory};
+
+use crate::{
+    audit_hash, ImportCount, InsertOutcome, NewAuditEntry, NewCustodyEvent, NewEvidence, NewReport,
+    NewSession, NewUnsealRequest, NewUser, SealedIdentity, Store, StoreError, Tally, AUDIT_GENESIS,
+};
 
 /// A fresh store for one test, with whatever must live as long as it (a temporary folder, a
 /// schema to drop).
@@ -32,7 +38,14 @@ macro_rules! conformance_suite {
             tps_reimport_replaces,
             tps_import_is_all_or_nothing,
             tps_registers_are_per_election,
-            tps_tally_is_exact_at_every_level
+            tps_tally_is_exact_at_every_level,
+            reports_round_trip,
+            report_batches_are_all_or_nothing,
+            idempotency_keys_make_one_report,
+            evidence_is_content_addressed_with_custody,
+            unseal_requests_are_approved_once,
+            api_tokens_are_found_by_hash,
+            audit_entries_form_a_hash_chain
         );
     };
     (@each $fresh:path; $($name:ident),*) => {
@@ -413,4 +426,332 @@ pub async fn tps_tally_is_exact_at_every_level(s: &dyn Store) {
     assert_eq!(jateng.len(), 1);
     assert_eq!(regencies.iter().map(|x| x.tps).sum::<u64>(), jateng[0].tps);
     assert_eq!(regencies.len(), 3);
+}
+
+fn report(code: &str) -> NewReport {
+    NewReport {
+        tracking_code: code.into(),
+        election: "pilkada-2024".into(),
+        kind: ReportKind::InformasiAwal,
+        channel: "web".into(),
+        client_id: None,
+        idempotency_key: None,
+        subject_category: SubjectCategory::Asn,
+        subject_name: "Budi".into(),
+        subject_position: "Kepala Seksi".into(),
+        subject_unit: "Dinas Pendidikan".into(),
+        subject_mac: Some(vec![7; 32]),
+        violation: "asn_media_sosial".into(),
+        description: "Membagikan unggahan kampanye di grup kantor.".into(),
+        region: code_of("33.20.01.2001"),
+        tps: TpsNumber::new(3).ok(),
+        place: "Balai desa".into(),
+        location: GeoPoint::new(-6.59, 110.67).ok(),
+        happened_on: Date::constant(2024, 11, 18),
+        happened_time: jiff::civil::Time::new(9, 30, 0, 0).ok(),
+        learned_on: Date::constant(2024, 11, 19),
+        late: false,
+        received_at: now(),
+        identity: None,
+        evidence: Vec::new(),
+    }
+}
+
+fn code_of(s: &str) -> RegionCode {
+    code(s)
+}
+
+fn evidence(content: &[u8]) -> NewEvidence {
+    use sha2::{Digest, Sha256};
+    let sha: String = Sha256::digest(content)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    NewEvidence {
+        sha256: sha,
+        mime: "image/jpeg".into(),
+        bytes: content.to_vec(),
+        display: Some(content[..content.len() / 2].to_vec()),
+        filename: "foto.jpg".into(),
+    }
+}
+
+fn stored_id(o: &InsertOutcome) -> i64 {
+    match o {
+        InsertOutcome::Stored { id, .. } => *id,
+        other => panic!("expected a stored report, got {other:?}"),
+    }
+}
+
+pub async fn reports_round_trip(s: &dyn Store) {
+    let plain = report("PSK-AAAA-AAAA-AAA1");
+    let mut identified = report("PSK-BBBB-BBBB-BBB2");
+    identified.kind = ReportKind::Laporan;
+    identified.channel = "api".into();
+    identified.identity = Some(SealedIdentity {
+        ciphertext: vec![42; 80],
+        nik_mac: Some(vec![1; 32]),
+        phone_mac: Some(vec![2; 32]),
+        email_mac: None,
+    });
+    identified.evidence = vec![evidence(b"isi-foto-bukti-1")];
+    identified.received_at = now() + 1.second();
+    let out = s
+        .insert_reports(&[plain.clone(), identified.clone()])
+        .await
+        .unwrap();
+    let (a, b) = (stored_id(&out[0]), stored_id(&out[1]));
+    assert_eq!(out[1].tracking_code(), "PSK-BBBB-BBBB-BBB2");
+
+    let status = s
+        .report_status("PSK-BBBB-BBBB-BBB2")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(status.kind, ReportKind::Laporan);
+    assert_eq!(status.status, "diterima");
+    assert_eq!(status.region, code("33.20.01.2001"));
+    assert_eq!(status.evidence.len(), 1);
+    assert_eq!(status.evidence[0].size, 16);
+    assert!(s
+        .report_status("PSK-ZZZZ-ZZZZ-ZZZ9")
+        .await
+        .unwrap()
+        .is_none());
+
+    let list = s.list_reports(10).await.unwrap();
+    assert_eq!(
+        list.iter().map(|r| r.id).collect::<Vec<_>>(),
+        [b, a],
+        "newest first"
+    );
+    assert!(list[0].has_identity && !list[1].has_identity);
+
+    let d = s.report_detail(a).await.unwrap().unwrap();
+    assert_eq!(d.subject_name, "Budi");
+    assert_eq!(d.subject_mac, Some(vec![7; 32]));
+    assert_eq!(d.tps, TpsNumber::new(3).ok());
+    assert_eq!(d.location, plain.location);
+    assert_eq!(
+        (d.happened_on, d.learned_on, d.happened_time),
+        (plain.happened_on, plain.learned_on, plain.happened_time)
+    );
+    assert_eq!(d.summary.received_at, plain.received_at);
+    assert!(s.report_detail(987_654).await.unwrap().is_none());
+
+    assert_eq!(s.sealed_identity(b).await.unwrap(), Some(vec![42; 80]));
+    assert_eq!(s.sealed_identity(a).await.unwrap(), None);
+    assert_eq!(s.reports_by_identity_mac(&[2; 32]).await.unwrap(), [b]);
+    assert!(s
+        .reports_by_identity_mac(&[3; 32])
+        .await
+        .unwrap()
+        .is_empty());
+}
+
+pub async fn report_batches_are_all_or_nothing(s: &dyn Store) {
+    let good = report("PSK-CCCC-CCCC-CCC3");
+    let mut bad = report("PSK-DDDD-DDDD-DDD4");
+    bad.description = "x".repeat(6_000);
+    assert!(s.insert_reports(&[good, bad]).await.is_err());
+    assert!(s
+        .report_status("PSK-CCCC-CCCC-CCC3")
+        .await
+        .unwrap()
+        .is_none());
+    // The same tracking code twice is refused too.
+    s.insert_reports(&[report("PSK-EEEE-EEEE-EEE5")])
+        .await
+        .unwrap();
+    let again = s
+        .insert_reports(&[report("PSK-EEEE-EEEE-EEE5")])
+        .await
+        .unwrap_err();
+    assert!(matches!(again, StoreError::Conflict(_)), "{again:?}");
+}
+
+pub async fn idempotency_keys_make_one_report(s: &dyn Store) {
+    let client = s
+        .create_api_token("gateway-wa", &[5; 32], now())
+        .await
+        .unwrap();
+    let mut first = report("PSK-FFFF-FFFF-FFF6");
+    first.client_id = Some(client);
+    first.channel = "api".into();
+    first.idempotency_key = Some("retry-123".into());
+    let mut retry = first.clone();
+    retry.tracking_code = "PSK-GGGG-GGGG-GGG7".into();
+    let out = s.insert_reports(&[first.clone()]).await.unwrap();
+    let id = stored_id(&out[0]);
+    let out = s.insert_reports(&[retry.clone()]).await.unwrap();
+    assert_eq!(
+        out[0],
+        InsertOutcome::Duplicate {
+            id,
+            tracking_code: "PSK-FFFF-FFFF-FFF6".into()
+        }
+    );
+    assert!(s
+        .report_status("PSK-GGGG-GGGG-GGG7")
+        .await
+        .unwrap()
+        .is_none());
+    // Within one batch too.
+    let mut a = report("PSK-HHHH-HHHH-HHH8");
+    a.idempotency_key = Some("tap".into());
+    let mut b = a.clone();
+    b.tracking_code = "PSK-JJJJ-JJJJ-JJJ9".into();
+    let out = s.insert_reports(&[a, b]).await.unwrap();
+    assert!(matches!(out[1], InsertOutcome::Duplicate { .. }));
+    // The same key from another client is another report.
+    let mut web = report("PSK-KKKK-KKKK-KKK0");
+    web.idempotency_key = Some("retry-123".into());
+    assert!(matches!(
+        s.insert_reports(&[web]).await.unwrap()[0],
+        InsertOutcome::Stored { .. }
+    ));
+    assert_eq!(s.list_reports(100).await.unwrap().len(), 3);
+}
+
+pub async fn evidence_is_content_addressed_with_custody(s: &dyn Store) {
+    let officer = s
+        .create_user(&new_user("penyidik", Role::Penindak))
+        .await
+        .unwrap();
+    let shared = evidence(b"foto-yang-sama-dikirim-dua-kali");
+    let mut r1 = report("PSK-MMMM-MMMM-MMM1");
+    r1.evidence = vec![shared.clone(), evidence(b"video-lain")];
+    let mut r2 = report("PSK-NNNN-NNNN-NNN2");
+    r2.evidence = vec![shared.clone()];
+    let out = s.insert_reports(&[r1, r2]).await.unwrap();
+    let (id1, id2) = (stored_id(&out[0]), stored_id(&out[1]));
+    let (mime, original) = s
+        .evidence_bytes(&shared.sha256, false)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (mime.as_str(), original.as_slice()),
+        ("image/jpeg", shared.bytes.as_slice())
+    );
+    let (_, copy) = s
+        .evidence_bytes(&shared.sha256, true)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(copy, shared.display.clone().unwrap());
+    assert!(s
+        .evidence_bytes(&"0".repeat(64), false)
+        .await
+        .unwrap()
+        .is_none());
+    assert_eq!(
+        s.report_detail(id1).await.unwrap().unwrap().evidence.len(),
+        2
+    );
+
+    s.add_custody_event(&NewCustodyEvent {
+        sha256: shared.sha256.clone(),
+        report_id: id2,
+        at: now() + 1.minute(),
+        actor: Some(officer.id),
+        action: "viewed".into(),
+        note: "dilihat untuk kajian awal".into(),
+    })
+    .await
+    .unwrap();
+    let events = s.custody_events(&shared.sha256).await.unwrap();
+    let actions: Vec<&str> = events.iter().map(|e| e.event.action.as_str()).collect();
+    assert_eq!(actions, ["received", "received", "viewed"]);
+    assert_eq!(events[2].actor_name.as_deref(), Some("Petugas penyidik"));
+    assert_eq!(events[2].event.report_id, id2);
+}
+
+pub async fn unseal_requests_are_approved_once(s: &dyn Store) {
+    let a = s
+        .create_user(&new_user("piket.bawaslu", Role::PetugasPiket))
+        .await
+        .unwrap();
+    let mut other = new_user("piket.kpu", Role::PetugasPiket);
+    other.agency = Some(Agency::Kpu);
+    let b = s.create_user(&other).await.unwrap();
+    let id = stored_id(
+        &s.insert_reports(&[report("PSK-PPPP-PPPP-PPP3")])
+            .await
+            .unwrap()[0],
+    );
+    let req = s
+        .create_unseal_request(&NewUnsealRequest {
+            report_id: id,
+            requested_by: a.id,
+            reason: "Klarifikasi pelapor diperlukan".into(),
+            at: now(),
+        })
+        .await
+        .unwrap();
+    let pending = s.unseal_requests(id).await.unwrap();
+    assert_eq!(pending.len(), 1);
+    assert_eq!(pending[0].requester_agency, Some(Agency::Propam));
+    assert_eq!(pending[0].approved_by, None);
+    s.approve_unseal_request(req, b.id, now()).await.unwrap();
+    let again = s
+        .approve_unseal_request(req, b.id, now())
+        .await
+        .unwrap_err();
+    assert!(matches!(again, StoreError::NotFound(_)));
+    let done = s.unseal_requests(id).await.unwrap();
+    assert_eq!(
+        (done[0].approved_by, done[0].approved_at),
+        (Some(b.id), Some(now()))
+    );
+    // A reason too short is refused by the database itself.
+    let short = NewUnsealRequest {
+        report_id: id,
+        requested_by: a.id,
+        reason: "x".into(),
+        at: now(),
+    };
+    assert!(s.create_unseal_request(&short).await.is_err());
+}
+
+pub async fn api_tokens_are_found_by_hash(s: &dyn Store) {
+    let id = s
+        .create_api_token("sms-gateway", &[9; 32], now())
+        .await
+        .unwrap();
+    let c = s.api_token(&[9; 32]).await.unwrap().unwrap();
+    assert_eq!((c.id, c.name.as_str(), c.active), (id, "sms-gateway", true));
+    assert!(s.api_token(&[8; 32]).await.unwrap().is_none());
+    let dup = s
+        .create_api_token("lain", &[9; 32], now())
+        .await
+        .unwrap_err();
+    assert!(matches!(dup, StoreError::Conflict(_)));
+}
+
+pub async fn audit_entries_form_a_hash_chain(s: &dyn Store) {
+    for (i, action) in ["unseal_requested", "unseal_approved", "identity_read"]
+        .iter()
+        .enumerate()
+    {
+        s.append_audit(&NewAuditEntry {
+            at: now() + (i as i64).seconds(),
+            actor: Some(i as i64 + 1),
+            action: action.to_string(),
+            subject: "report:1".into(),
+            detail: format!("langkah {i}"),
+        })
+        .await
+        .unwrap();
+    }
+    let entries = s.audit_entries().await.unwrap();
+    assert_eq!(entries.len(), 3);
+    let mut prev = AUDIT_GENESIS.to_string();
+    for (i, e) in entries.iter().enumerate() {
+        assert_eq!(e.seq, i as i64 + 1);
+        assert_eq!(e.prev_hash, prev);
+        assert_eq!(e.hash, audit_hash(&prev, e.seq, &e.entry));
+        prev = e.hash.clone();
+    }
+    assert_eq!(entries[2].entry.action, "identity_read");
 }

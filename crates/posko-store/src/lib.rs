@@ -9,9 +9,13 @@
 
 pub mod conformance;
 
+mod reports;
+
 use async_trait::async_trait;
 use jiff::Timestamp;
 use posko_core::{Agency, Level, RegionCode, Role, TpsRecord};
+
+pub use reports::*;
 
 /// Which back end a store is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -147,6 +151,57 @@ pub trait Store: Send + Sync + 'static {
         election: &str,
         village: &RegionCode,
     ) -> StoreResult<Vec<TpsRecord>>;
+
+    // ── reports ─────────────────────────────────────────────────────────────────────────────
+    /// Stores a batch of reports in one transaction (one durable commit for all of them). A
+    /// report whose idempotency key was seen before is not stored again: its outcome names the
+    /// report that was. Either the whole batch is stored or none of it.
+    async fn insert_reports(&self, batch: &[NewReport]) -> StoreResult<Vec<InsertOutcome>>;
+    /// What a reporter may see of a report, by tracking code.
+    async fn report_status(&self, tracking_code: &str) -> StoreResult<Option<ReportStatus>>;
+    /// Reports, newest first, at most `limit`.
+    async fn list_reports(&self, limit: u32) -> StoreResult<Vec<ReportSummary>>;
+    /// One report with everything but the reporter's identity.
+    async fn report_detail(&self, id: i64) -> StoreResult<Option<ReportDetail>>;
+    /// The sealed identity of a report's reporter (ciphertext), if they gave any.
+    async fn sealed_identity(&self, report_id: i64) -> StoreResult<Option<Vec<u8>>>;
+    /// Reports whose reporter identity has this keyed hash of NIK, phone or e-mail.
+    async fn reports_by_identity_mac(&self, mac: &[u8]) -> StoreResult<Vec<i64>>;
+
+    // ── evidence ────────────────────────────────────────────────────────────────────────────
+    /// The original file (`display = false`) or its copy without location metadata.
+    async fn evidence_bytes(
+        &self,
+        sha256: &str,
+        display: bool,
+    ) -> StoreResult<Option<(String, Vec<u8>)>>;
+    async fn add_custody_event(&self, event: &NewCustodyEvent) -> StoreResult<()>;
+    async fn custody_events(&self, sha256: &str) -> StoreResult<Vec<CustodyEvent>>;
+
+    // ── unsealing a reporter's identity ─────────────────────────────────────────────────────
+    async fn create_unseal_request(&self, req: &NewUnsealRequest) -> StoreResult<i64>;
+    /// Records the approval of a pending request; `NotFound` if it is not pending.
+    async fn approve_unseal_request(
+        &self,
+        id: i64,
+        approver: i64,
+        at: Timestamp,
+    ) -> StoreResult<()>;
+    async fn unseal_requests(&self, report_id: i64) -> StoreResult<Vec<UnsealRequest>>;
+
+    // ── API clients ─────────────────────────────────────────────────────────────────────────
+    async fn create_api_token(
+        &self,
+        name: &str,
+        token_hash: &[u8],
+        at: Timestamp,
+    ) -> StoreResult<i64>;
+    async fn api_token(&self, token_hash: &[u8]) -> StoreResult<Option<ApiClient>>;
+
+    // ── the audit log ───────────────────────────────────────────────────────────────────────
+    /// Appends an entry to the hash chain: the store links it to the last entry, atomically.
+    async fn append_audit(&self, entry: &NewAuditEntry) -> StoreResult<()>;
+    async fn audit_entries(&self) -> StoreResult<Vec<AuditEntry>>;
 }
 
 /// The half-open range of village-code text that lies inside `region`: every code inside starts
@@ -225,6 +280,62 @@ pub mod decode {
             location,
             voters: u32::try_from(voters).map_err(|e| corrupt(e.to_string()))?,
         })
+    }
+
+    pub fn kind(s: &str) -> StoreResult<posko_core::report::ReportKind> {
+        use posko_core::report::ReportKind;
+        match s {
+            "laporan" => Ok(ReportKind::Laporan),
+            "informasi_awal" => Ok(ReportKind::InformasiAwal),
+            other => Err(StoreError::Corrupt(format!("jenis laporan '{other}'"))),
+        }
+    }
+
+    pub fn category(s: &str) -> StoreResult<posko_core::report::SubjectCategory> {
+        posko_core::report::SubjectCategory::parse(s)
+            .ok_or_else(|| StoreError::Corrupt(format!("kategori terlapor '{s}'")))
+    }
+
+    pub fn region(s: &str) -> StoreResult<RegionCode> {
+        RegionCode::parse(s).map_err(|e| StoreError::Corrupt(format!("wilayah '{s}': {e}")))
+    }
+
+    pub fn date(s: &str) -> StoreResult<jiff::civil::Date> {
+        s.parse()
+            .map_err(|e| StoreError::Corrupt(format!("tanggal '{s}': {e}")))
+    }
+
+    pub fn time(s: Option<&str>) -> StoreResult<Option<jiff::civil::Time>> {
+        s.map(|t| {
+            t.parse()
+                .map_err(|e| StoreError::Corrupt(format!("jam '{t}': {e}")))
+        })
+        .transpose()
+    }
+
+    pub fn tps_number(n: Option<i64>) -> StoreResult<Option<TpsNumber>> {
+        n.map(|n| {
+            TpsNumber::new(u32::try_from(n).unwrap_or(0))
+                .map_err(|e| StoreError::Corrupt(format!("nomor TPS {n}: {e}")))
+        })
+        .transpose()
+    }
+
+    pub fn location(lat: Option<f64>, lon: Option<f64>) -> StoreResult<Option<GeoPoint>> {
+        match (lat, lon) {
+            (Some(a), Some(b)) => GeoPoint::new(a, b)
+                .map(Some)
+                .map_err(|e| StoreError::Corrupt(e.to_string())),
+            _ => Ok(None),
+        }
+    }
+
+    /// The idempotency scope of a report: keys are unique per API client, and per web channel.
+    pub fn idempotency_scope(client_id: Option<i64>) -> String {
+        match client_id {
+            Some(c) => format!("api:{c}"),
+            None => "web".to_string(),
+        }
     }
 
     /// A tally row: the grouped region code and two counts.

@@ -22,6 +22,8 @@ pub enum AppError {
     NotFound,
     #[error("region not found")]
     RegionNotFound,
+    #[error("report not found")]
+    ReportNotFound,
     #[error("forbidden")]
     Forbidden,
     #[error("login required")]
@@ -30,6 +32,10 @@ pub enum AppError {
     Csrf,
     #[error("bad request")]
     BadRequest,
+    #[error("rate limited")]
+    RateLimited(std::time::Duration),
+    #[error("api token missing or wrong")]
+    Unauthorized,
     #[error("database unavailable")]
     Unavailable(#[source] StoreError),
     #[error("internal error")]
@@ -63,12 +69,24 @@ impl AppError {
                 StatusCode::NOT_FOUND,
                 m("region_not_found", "region.not_found"),
             ),
+            AppError::ReportNotFound => (
+                StatusCode::NOT_FOUND,
+                m("report_not_found", "lapor.status_not_found"),
+            ),
             AppError::Forbidden => (StatusCode::FORBIDDEN, m("forbidden", "error.forbidden")),
             AppError::LoginRequired(_) => (
                 StatusCode::UNAUTHORIZED,
                 m("login_required", "error.login_required"),
             ),
             AppError::Csrf => (StatusCode::FORBIDDEN, m("csrf_invalid", "error.csrf")),
+            AppError::RateLimited(_) => (
+                StatusCode::TOO_MANY_REQUESTS,
+                m("rate_limited", "error.rate_limited"),
+            ),
+            AppError::Unauthorized => (
+                StatusCode::UNAUTHORIZED,
+                m("unauthorized", "error.unauthorized"),
+            ),
             AppError::BadRequest => (
                 StatusCode::BAD_REQUEST,
                 m("bad_request", "error.bad_request"),
@@ -111,6 +129,19 @@ impl IntoResponse for AppError {
             _ => tracing::debug!(code = marker.code, "request refused"),
         }
         let mut resp = status.into_response();
+        if let AppError::RateLimited(wait) = &self {
+            // Whole seconds, rounded up, never 0: clients retry after at least this long.
+            let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+            if let Ok(v) = header::HeaderValue::from_str(&secs.max(1).to_string()) {
+                resp.headers_mut().insert(header::RETRY_AFTER, v);
+            }
+        }
+        if let AppError::Unauthorized = &self {
+            resp.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                header::HeaderValue::from_static("Bearer"),
+            );
+        }
         resp.extensions_mut().insert(marker);
         resp
     }
@@ -147,6 +178,25 @@ pub async fn render_error_pages(req: Request, next: Next) -> Response {
         return resp;
     };
     let status = resp.status();
+    let kept: Vec<(header::HeaderName, header::HeaderValue)> =
+        [header::RETRY_AFTER, header::WWW_AUTHENTICATE]
+            .into_iter()
+            .filter_map(|h| resp.headers().get(&h).cloned().map(|v| (h, v)))
+            .collect();
+    let mut resp = render_marker(marker, status, lang, is_api, &path);
+    for (h, v) in kept {
+        resp.headers_mut().insert(h, v);
+    }
+    resp
+}
+
+fn render_marker(
+    marker: ErrorMarker,
+    status: StatusCode,
+    lang: crate::i18n::Lang,
+    is_api: bool,
+    path: &str,
+) -> Response {
     let t = lang.messages();
     if is_api {
         let body = serde_json::json!({
@@ -154,7 +204,7 @@ pub async fn render_error_pages(req: Request, next: Next) -> Response {
         });
         return (status, Json(body)).into_response();
     }
-    let page = Page::bare(lang, t.get("error.title"), &path);
+    let page = Page::bare(lang, t.get("error.title"), path);
     let tpl = ErrorTemplate {
         page,
         message: t.get(marker.message_key),

@@ -7,14 +7,20 @@
 
 mod error;
 pub mod i18n;
+mod lapor;
 mod metrics;
+pub mod openapi;
 mod pages;
+mod petugas;
+mod ratelimit;
 mod visitor;
 
 use std::future::Future;
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use axum::extract::DefaultBodyLimit;
 use axum::http::{header, HeaderName, HeaderValue};
 use axum::middleware;
 use axum::routing::{get, post};
@@ -34,6 +40,7 @@ pub use i18n::Lang;
 pub struct AppState {
     pub posko: Posko,
     metrics: Arc<metrics::Metrics>,
+    limits: ratelimit::Limits,
 }
 
 /// The Content-Security-Policy of every response: only our own styles, no scripts yet, no
@@ -44,11 +51,46 @@ const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self' data:; s
 /// Builds the whole application.
 pub fn router(posko: Posko) -> Router {
     let secure = posko.config.secure_cookies;
+    // Report intake takes evidence files: its body limit is the configured evidence allowance
+    // (base64 in JSON is a third larger); everything else stays small.
+    let intake_limit = (posko.config.evidence_max_files as usize)
+        * (posko.config.evidence_max_mb as usize)
+        * 1_048_576
+        * 4
+        / 3
+        + 1_048_576;
+    let limits = ratelimit::Limits::new(
+        posko.config.rate_limit_per_minute,
+        posko.config.api_rate_limit_per_minute,
+    );
     let state = AppState {
         posko,
         metrics: Arc::new(metrics::Metrics::new()),
+        limits,
     };
-    let mut app = Router::new()
+    let intake = Router::new()
+        .route("/lapor", get(lapor::form).post(lapor::submit))
+        .route("/api/v1/reports", post(lapor::api_submit))
+        .layer(DefaultBodyLimit::disable())
+        .layer(RequestBodyLimitLayer::new(intake_limit));
+    let rest = Router::new()
+        .route("/lapor/status", get(lapor::status_page))
+        .route("/api/v1/reports/{code}/status", get(lapor::api_status))
+        .route("/api/v1/openapi.json", get(openapi::serve))
+        .route("/petugas/laporan", get(petugas::list))
+        .route("/petugas/laporan/{id}", get(petugas::detail))
+        .route(
+            "/petugas/laporan/{id}/buka-segel",
+            post(petugas::request_unseal),
+        )
+        .route(
+            "/petugas/laporan/{id}/buka-segel/{request}/setujui",
+            post(petugas::approve_unseal),
+        )
+        .route(
+            "/petugas/laporan/{id}/bukti/{sha256}",
+            get(petugas::evidence),
+        )
         .route("/", get(pages::home))
         .route("/wilayah", get(pages::region_root))
         .route("/wilayah/{code}", get(pages::region))
@@ -61,6 +103,9 @@ pub fn router(posko: Posko) -> Router {
         .route("/static/posko.css", get(pages::stylesheet))
         .route("/healthz", get(pages::healthz))
         .route("/metrics", get(metrics::endpoint))
+        .layer(RequestBodyLimitLayer::new(256 * 1024));
+    let mut app = rest
+        .merge(intake)
         .fallback(pages::not_found)
         .layer(middleware::from_fn(error::render_error_pages))
         .layer(middleware::from_fn_with_state(
@@ -71,7 +116,6 @@ pub fn router(posko: Posko) -> Router {
             state.clone(),
             metrics::track,
         ))
-        .layer(RequestBodyLimitLayer::new(256 * 1024))
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(30),
@@ -115,7 +159,10 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let app = router(posko);
-    axum::serve(listener, app.into_make_service())
-        .with_graceful_shutdown(shutdown)
-        .await
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
 }

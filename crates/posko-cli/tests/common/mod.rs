@@ -116,10 +116,16 @@ impl Env {
 
     /// Starts `posko serve` on a free loopback port.
     pub fn start(&self) -> Server {
+        self.start_with(&[])
+    }
+
+    /// Starts `posko serve` with extra `POSKO_*` settings in its environment.
+    pub fn start_with(&self, vars: &[(&str, &str)]) -> Server {
         let log = self.dir.path().join(format!("serve-{}.log", rand_suffix()));
         let mut child = posko()
             .args(["serve", "--listen", "127.0.0.1:0"])
             .args(&self.store_args)
+            .envs(vars.iter().copied())
             .current_dir(self.dir.path())
             .stdout(Stdio::piped())
             .stderr(std::fs::File::create(&log).unwrap())
@@ -190,6 +196,12 @@ impl Server {
 
     pub fn log_text(&self) -> String {
         std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    /// Kills the process at once (SIGKILL), as a crash or power cut would.
+    pub fn crash(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 
     /// Sends SIGTERM and waits for the process to end.

@@ -1,0 +1,193 @@
+//! The OpenAPI 3 document of Posko's JSON API, served at `/api/v1/openapi.json`. It is written
+//! by hand, next to the routes; the end-to-end tests read it and call every documented operation
+//! with its example, so a route and its description cannot drift apart unnoticed.
+
+use axum::Json;
+use serde_json::{json, Value};
+
+fn string(description: &str) -> Value {
+    json!({ "type": "string", "description": description })
+}
+
+/// The request body of `POST /api/v1/reports`, with its example.
+fn report_request() -> Value {
+    json!({
+        "type": "object",
+        "required": ["subject_category", "violation", "description", "region", "happened_on", "learned_on"],
+        "properties": {
+            "subject_category": { "type": "string", "enum": ["asn", "polri", "tni", "camat_lurah", "kepala_desa", "penyelenggara_ad_hoc", "peserta_kampanye", "lainnya"] },
+            "subject_name": string("Nama terlapor / reported person's name"),
+            "subject_position": string("Jabatan / position"),
+            "subject_unit": string("Satuan atau instansi / unit"),
+            "subject_id_number": string("NIP/NRP, digits; stored only as a keyed hash"),
+            "violation": string("Kode jenis pelanggaran (data/pelanggaran/jenis.toml), e.g. asn_media_sosial"),
+            "description": string("Uraian kejadian, 10–5000 characters"),
+            "region": string("Kemendagri code of a regency, district or village, e.g. 33.20.01.2001"),
+            "tps": string("TPS number 1–999 (with a village region)"),
+            "place": string("Place, free text"),
+            "lat": string("Latitude, decimal degrees (with lon)"),
+            "lon": string("Longitude, decimal degrees (with lat)"),
+            "happened_on": { "type": "string", "format": "date" },
+            "happened_time": string("HH:MM, local time of the region"),
+            "learned_on": { "type": "string", "format": "date", "description": "The legal window runs from this date" },
+            "reporter_name": string("Optional; with address and phone or e-mail the report is a laporan"),
+            "reporter_address": string("Optional"),
+            "reporter_nik": string("Optional, 16 digits; sealed"),
+            "reporter_phone": string("Optional Indonesian number (08…, 628…, +62…); sealed"),
+            "reporter_email": string("Optional; sealed"),
+            "evidence": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["filename", "content_base64"],
+                    "properties": { "filename": { "type": "string" }, "content_base64": { "type": "string", "format": "byte" } }
+                }
+            }
+        },
+        "example": {
+            "subject_category": "asn",
+            "subject_name": "Budi Santoso",
+            "subject_position": "Kepala Seksi",
+            "subject_unit": "Dinas Pendidikan",
+            "violation": "asn_media_sosial",
+            "description": "Membagikan unggahan kampanye pasangan calon di grup WhatsApp kantor.",
+            "region": "33.20.01.2001",
+            "tps": "3",
+            "happened_on": "2024-11-18",
+            "happened_time": "09:30",
+            "learned_on": "2024-11-19",
+            "reporter_name": "Siti Aminah",
+            "reporter_address": "Jl. Kartini 1, Jepara",
+            "reporter_phone": "0812-3456-7890",
+            "evidence": [{ "filename": "tangkapan-layar.pdf", "content_base64": "JVBERi0xLjQKJSVFT0YK" }]
+        }
+    })
+}
+
+fn receipt() -> Value {
+    json!({
+        "type": "object",
+        "required": ["tracking_code", "kind", "late", "filing_deadline", "received_at", "status_url", "evidence"],
+        "properties": {
+            "tracking_code": { "type": "string", "example": "PSK-7K3M-9QXD-2HNB" },
+            "kind": { "type": "string", "enum": ["laporan", "informasi_awal"] },
+            "late": { "type": "boolean", "description": "Filed after the legal window (daluwarsa)" },
+            "filing_deadline": { "type": "string", "format": "date" },
+            "received_at": { "type": "string", "format": "date-time" },
+            "status_url": { "type": "string" },
+            "evidence": { "type": "array", "items": { "type": "object", "properties": {
+                "filename": { "type": "string" }, "sha256": { "type": "string" } } } }
+        }
+    })
+}
+
+fn status() -> Value {
+    json!({
+        "type": "object",
+        "required": ["tracking_code", "status", "status_label", "kind", "subject_category", "violation", "region", "region_name", "received_at", "late", "evidence_files"],
+        "properties": {
+            "tracking_code": { "type": "string" }, "status": { "type": "string" },
+            "status_label": { "type": "string" }, "kind": { "type": "string" },
+            "subject_category": { "type": "string" }, "violation": { "type": "string" },
+            "region": { "type": "string" }, "region_name": { "type": "string" },
+            "received_at": { "type": "string" }, "late": { "type": "boolean" },
+            "evidence_files": { "type": "integer" }
+        }
+    })
+}
+
+fn error() -> Value {
+    json!({
+        "type": "object",
+        "required": ["error"],
+        "properties": {
+            "error": { "type": "object", "required": ["code", "message"], "properties": {
+                "code": { "type": "string" }, "message": { "type": "string" } } },
+            "fields": { "type": "array", "items": { "type": "object", "properties": {
+                "field": { "type": "string" }, "code": { "type": "string" },
+                "message_id": { "type": "string" }, "message_en": { "type": "string" } } } }
+        }
+    })
+}
+
+fn err_response(description: &str) -> Value {
+    json!({ "description": description, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } })
+}
+
+fn rate_limited() -> Value {
+    json!({
+        "description": "Terlalu banyak permintaan / too many requests",
+        "headers": { "Retry-After": { "description": "Seconds to wait", "schema": { "type": "integer" } } },
+        "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } }
+    })
+}
+
+/// The whole document.
+pub fn document() -> Value {
+    json!({
+        "openapi": "3.0.3",
+        "info": {
+            "title": "Posko API",
+            "version": env!("CARGO_PKG_VERSION"),
+            "description": "Intake of citizens' reports for election command posts (posko pemilu), report status by tracking code, and the administrative areas. Messages are in Bahasa Indonesia unless the posko_bahasa=en cookie is sent."
+        },
+        "paths": {
+            "/api/v1/reports": { "post": {
+                "operationId": "submitReport",
+                "summary": "Kirim laporan / submit a report",
+                "security": [{ "bearerAuth": [] }],
+                "parameters": [{ "name": "Idempotency-Key", "in": "header", "required": false,
+                    "description": "A retry with the same key returns the same report (200) instead of a new one",
+                    "schema": { "type": "string", "maxLength": 128 } }],
+                "requestBody": { "required": true, "content": { "application/json": {
+                    "schema": { "$ref": "#/components/schemas/ReportRequest" },
+                    "example": report_request()["example"] } } },
+                "responses": {
+                    "201": { "description": "Stored durably", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Receipt" } } } },
+                    "200": { "description": "A resubmission with a known Idempotency-Key: the report stored before", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Receipt" } } } },
+                    "401": err_response("Token API tidak ada atau salah / missing or wrong API token"),
+                    "422": err_response("Isian tidak sah, per field / invalid fields"),
+                    "429": rate_limited()
+                }
+            } },
+            "/api/v1/reports/{tracking_code}/status": { "get": {
+                "operationId": "reportStatus",
+                "summary": "Status laporan / a report's status (no personal data)",
+                "parameters": [{ "name": "tracking_code", "in": "path", "required": true, "schema": { "type": "string" }, "example": "PSK-7K3M-9QXD-2HNB" }],
+                "responses": {
+                    "200": { "description": "Status", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Status" } } } },
+                    "404": err_response("Kode tidak ditemukan / unknown code"),
+                    "429": rate_limited()
+                }
+            } },
+            "/api/v1/wilayah": { "get": {
+                "operationId": "regionRoot",
+                "summary": "Provinsi dengan jumlah TPS / provinces with TPS counts",
+                "parameters": [{ "name": "pemilihan", "in": "query", "required": false, "schema": { "type": "string" }, "example": "pemilu-2024" }],
+                "responses": { "200": { "description": "The region view", "content": { "application/json": { "schema": { "type": "object" } } } } }
+            } },
+            "/api/v1/wilayah/{code}": { "get": {
+                "operationId": "region",
+                "summary": "Satu wilayah dengan anak dan TPS / one region with children and TPS",
+                "parameters": [{ "name": "code", "in": "path", "required": true, "schema": { "type": "string" }, "example": "33.20" }],
+                "responses": {
+                    "200": { "description": "The region view", "content": { "application/json": { "schema": { "type": "object" } } } },
+                    "404": err_response("Wilayah tidak ada / no such region")
+                }
+            } }
+        },
+        "components": {
+            "securitySchemes": { "bearerAuth": { "type": "http", "scheme": "bearer", "description": "A token made with `posko token add`" } },
+            "schemas": {
+                "ReportRequest": report_request(),
+                "Receipt": receipt(),
+                "Status": status(),
+                "Error": error()
+            }
+        }
+    })
+}
+
+pub async fn serve() -> Json<Value> {
+    Json(document())
+}

@@ -1,0 +1,344 @@
+//! The officers' side of reports, as far as intake goes: the list of incoming reports, a report's
+//! page with its evidence and chain of custody, and the two-officer unseal of a reporter's
+//! identity. Handlers of a competent agency (penindak) see nothing here: they will see only the
+//! cases routed to them once case handling exists, never the whole inbox.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::header;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::Form;
+use jiff::Timestamp;
+use posko_app::seal::OpenIdentity;
+use posko_app::unseal::{self, UnsealError};
+use posko_core::Role;
+use posko_store::{
+    CustodyEvent, NewCustodyEvent, ReportDetail, ReportSummary, UnsealRequest, User,
+};
+use serde::Deserialize;
+
+use crate::error::AppError;
+use crate::i18n::Lang;
+use crate::pages::Page;
+use crate::visitor::Visitor;
+use crate::AppState;
+
+/// Who may read the inbox: the post's own officers, not handlers of other agencies and not
+/// read-only observers or regional operators.
+fn may_read_inbox(u: &User) -> bool {
+    matches!(u.role, Role::Admin | Role::Koordinator | Role::PetugasPiket)
+}
+
+fn officer<'a>(v: &'a Visitor, path: &str) -> Result<&'a User, AppError> {
+    let u = v.require_user(path)?;
+    if may_read_inbox(u) {
+        Ok(u)
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
+fn fmt_time(t: Timestamp) -> String {
+    t.to_zoned(posko_core::Zone::Wib.tz())
+        .strftime("%d-%m-%Y %H:%M WIB")
+        .to_string()
+}
+
+struct Row {
+    s: ReportSummary,
+    received: String,
+    kind_key: String,
+    category_key: String,
+}
+
+#[derive(Template)]
+#[template(path = "petugas_laporan.html")]
+struct ListTemplate {
+    page: Page,
+    rows: Vec<Row>,
+}
+
+pub async fn list(State(state): State<AppState>, v: Visitor) -> Result<Response, AppError> {
+    officer(&v, "/petugas/laporan")?;
+    let reports = state
+        .posko
+        .store
+        .list_reports(200)
+        .await
+        .map_err(AppError::from_store)?;
+    let rows = reports
+        .into_iter()
+        .map(|s| Row {
+            received: fmt_time(s.received_at),
+            kind_key: format!("lapor.kind_{}", s.kind.as_str()),
+            category_key: format!("kategori.{}", s.subject_category.as_str()),
+            s,
+        })
+        .collect();
+    let tpl = ListTemplate {
+        page: Page::new(&state, &v, "petugas.list_title", "/petugas/laporan"),
+        rows,
+    };
+    Ok(Html(tpl.render().map_err(AppError::internal)?).into_response())
+}
+
+struct RequestRow {
+    r: UnsealRequest,
+    agency: String,
+    mine: bool,
+    may_approve: bool,
+}
+
+#[derive(Template)]
+#[template(path = "petugas_laporan_detail.html")]
+struct DetailTemplate {
+    page: Page,
+    d: ReportDetail,
+    region_name: String,
+    violation_label: String,
+    kind_key: String,
+    category_key: String,
+    received: String,
+    custody: Vec<(String, Vec<CustodyEvent>)>,
+    requests: Vec<RequestRow>,
+    identity: Option<OpenIdentity>,
+    notice: String,
+    error: String,
+}
+
+#[derive(Deserialize)]
+pub struct Notice {
+    ok: Option<String>,
+}
+
+async fn detail_page(
+    state: &AppState,
+    v: &Visitor,
+    id: i64,
+    notice: String,
+    error: String,
+) -> Result<Response, AppError> {
+    let me = officer(v, &format!("/petugas/laporan/{id}"))?.clone();
+    let store = state.posko.store.as_ref();
+    let d = store
+        .report_detail(id)
+        .await
+        .map_err(AppError::from_store)?
+        .ok_or(AppError::NotFound)?;
+    let mut custody = Vec::new();
+    for e in &d.evidence {
+        custody.push((
+            e.sha256.clone(),
+            store
+                .custody_events(&e.sha256)
+                .await
+                .map_err(AppError::from_store)?,
+        ));
+    }
+    let requests: Vec<RequestRow> = store
+        .unseal_requests(id)
+        .await
+        .map_err(AppError::from_store)?
+        .into_iter()
+        .map(|r| RequestRow {
+            agency: r
+                .requester_agency
+                .map(|a| a.label().to_string())
+                .unwrap_or_default(),
+            mine: r.requested_by == me.id,
+            may_approve: r.approved_by.is_none()
+                && r.requested_by != me.id
+                && me.agency.is_some()
+                && r.requester_agency != me.agency,
+            r,
+        })
+        .collect();
+    // The identity is shown to the officer whose request was approved; the read is audited.
+    let identity = if requests.iter().any(|q| q.mine && q.r.approved_by.is_some()) {
+        match unseal::read_identity(store, &state.posko.key, &me, id).await {
+            Ok(i) => Some(i),
+            Err(UnsealError::Store(e)) => return Err(AppError::from_store(e)),
+            Err(_) => None,
+        }
+    } else {
+        None
+    };
+    let violation_label = state
+        .posko
+        .taxonomy
+        .get(&d.summary.violation)
+        .map(|t| {
+            if v.lang == Lang::En {
+                t.en.clone()
+            } else {
+                t.id.clone()
+            }
+        })
+        .unwrap_or_else(|| d.summary.violation.clone());
+    let tpl = DetailTemplate {
+        page: Page::new(
+            state,
+            v,
+            "petugas.detail_title",
+            &format!("/petugas/laporan/{id}"),
+        ),
+        region_name: state
+            .posko
+            .atlas
+            .get(&d.summary.region)
+            .map(|r| r.name.clone())
+            .unwrap_or_default(),
+        kind_key: format!("lapor.kind_{}", d.summary.kind.as_str()),
+        category_key: format!("kategori.{}", d.summary.subject_category.as_str()),
+        received: fmt_time(d.summary.received_at),
+        violation_label,
+        custody,
+        requests,
+        identity,
+        notice,
+        error,
+        d,
+    };
+    Ok(Html(tpl.render().map_err(AppError::internal)?).into_response())
+}
+
+pub async fn detail(
+    State(state): State<AppState>,
+    v: Visitor,
+    Path(id): Path<i64>,
+    Query(q): Query<Notice>,
+) -> Result<Response, AppError> {
+    let t = v.lang.messages();
+    let notice = match q.ok.as_deref() {
+        Some("minta") => t.get("petugas.request_done").to_string(),
+        Some("setuju") => t.get("petugas.approve_done").to_string(),
+        _ => String::new(),
+    };
+    detail_page(&state, &v, id, notice, String::new()).await
+}
+
+#[derive(Deserialize)]
+pub struct UnsealForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    reason: String,
+}
+
+fn unseal_failure(state: &AppState, v: &Visitor, e: UnsealError) -> Result<String, AppError> {
+    let _ = state;
+    match e {
+        UnsealError::Store(s) => Err(AppError::from_store(s)),
+        other => Ok(match v.lang {
+            // The messages are bilingual "Indonesian (English)": show the part in the page's language.
+            Lang::Id => other
+                .to_string()
+                .split(" (")
+                .next()
+                .unwrap_or_default()
+                .to_string(),
+            Lang::En => other
+                .to_string()
+                .rsplit_once(" (")
+                .map(|(_, en)| en.trim_end_matches(')').to_string())
+                .unwrap_or_else(|| other.to_string()),
+        }),
+    }
+}
+
+pub async fn request_unseal(
+    State(state): State<AppState>,
+    v: Visitor,
+    Path(id): Path<i64>,
+    Form(form): Form<UnsealForm>,
+) -> Result<Response, AppError> {
+    v.check_csrf(&state, &form.csrf)?;
+    let me = officer(&v, &format!("/petugas/laporan/{id}"))?.clone();
+    match unseal::request(state.posko.store.as_ref(), &me, id, &form.reason).await {
+        Ok(_) => Ok(Redirect::to(&format!("/petugas/laporan/{id}?ok=minta")).into_response()),
+        Err(e) => {
+            let msg = unseal_failure(&state, &v, e)?;
+            detail_page(&state, &v, id, String::new(), msg).await
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct CsrfOnly {
+    #[serde(default)]
+    csrf: String,
+}
+
+pub async fn approve_unseal(
+    State(state): State<AppState>,
+    v: Visitor,
+    Path((id, request)): Path<(i64, i64)>,
+    Form(form): Form<CsrfOnly>,
+) -> Result<Response, AppError> {
+    v.check_csrf(&state, &form.csrf)?;
+    let me = officer(&v, &format!("/petugas/laporan/{id}"))?.clone();
+    match unseal::approve(state.posko.store.as_ref(), &me, id, request).await {
+        Ok(()) => Ok(Redirect::to(&format!("/petugas/laporan/{id}?ok=setuju")).into_response()),
+        Err(e) => {
+            let msg = unseal_failure(&state, &v, e)?;
+            detail_page(&state, &v, id, String::new(), msg).await
+        }
+    }
+}
+
+/// The copy of an evidence file that pages show (location metadata removed); every view is a
+/// step in the file's chain of custody.
+pub async fn evidence(
+    State(state): State<AppState>,
+    v: Visitor,
+    Path((id, sha256)): Path<(i64, String)>,
+) -> Result<Response, AppError> {
+    let me = officer(&v, &format!("/petugas/laporan/{id}"))?.clone();
+    let store = state.posko.store.as_ref();
+    let d = store
+        .report_detail(id)
+        .await
+        .map_err(AppError::from_store)?
+        .ok_or(AppError::NotFound)?;
+    if !d.evidence.iter().any(|e| e.sha256 == sha256) {
+        return Err(AppError::NotFound);
+    }
+    let (mime, bytes) = store
+        .evidence_bytes(&sha256, true)
+        .await
+        .map_err(AppError::from_store)?
+        .ok_or(AppError::NotFound)?;
+    // Inline only for the kinds whose display copy has its metadata removed.
+    let inline = matches!(mime.as_str(), "image/jpeg" | "image/png" | "image/webp");
+    store
+        .add_custody_event(&NewCustodyEvent {
+            sha256: sha256.clone(),
+            report_id: id,
+            at: Timestamp::now(),
+            actor: Some(me.id),
+            action: if inline { "viewed" } else { "downloaded" }.into(),
+            note: if inline {
+                "salinan tanpa metadata lokasi dilihat".into()
+            } else {
+                "berkas asli diunduh".into()
+            },
+        })
+        .await
+        .map_err(AppError::from_store)?;
+    let disposition = if inline { "inline" } else { "attachment" };
+    Ok((
+        [
+            (header::CONTENT_TYPE, mime),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("{disposition}; filename=\"bukti-{}\"", &sha256[..12]),
+            ),
+            (
+                header::HeaderName::from_static("x-content-type-options"),
+                "nosniff".to_string(),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}
