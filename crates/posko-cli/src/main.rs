@@ -80,6 +80,11 @@ enum Command {
         #[command(subcommand)]
         cmd: TokenCmd,
     },
+    /// Log audit (the audit log).
+    Audit {
+        #[command(subcommand)]
+        cmd: AuditCmd,
+    },
     /// Data demo (demo data).
     Demo {
         #[command(subcommand)]
@@ -155,6 +160,16 @@ enum TpsCmd {
         /// Pemilihan (election id), mis. pemilu-2024.
         #[arg(long)]
         pemilihan: String,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum AuditCmd {
+    /// Memeriksa seluruh rantai hash log audit; keluar dengan kode bukan nol pada entri pertama
+    /// yang diubah atau dihapus (verify the whole hash chain; non-zero exit at the first break).
+    Verify {
+        #[command(flatten)]
+        store: StoreArgs,
     },
 }
 
@@ -345,6 +360,24 @@ async fn run(cli: Cli) -> Result<std::process::ExitCode> {
             let cfg = load_config(file, &store)?;
             let posko = open::open(&cfg, Mode::Use).await?;
             return import_tps(&posko, &files, &pemilihan).await;
+        }
+        Command::Audit {
+            cmd: AuditCmd::Verify { store },
+        } => {
+            let cfg = load_config(file, &store)?;
+            let posko = open::open(&cfg, Mode::Use).await?;
+            let entries = posko.store.audit_entries().await?;
+            let head = posko.store.audit_head().await?;
+            return Ok(match posko_store::verify_chain(&entries, head) {
+                Ok(n) => {
+                    println!("Rantai audit utuh: {n} entri (audit chain intact: {n} entries).");
+                    std::process::ExitCode::SUCCESS
+                }
+                Err(broken) => {
+                    eprintln!("RANTAI AUDIT RUSAK (audit chain broken): {broken}");
+                    std::process::ExitCode::from(3)
+                }
+            });
         }
         Command::Token {
             cmd: TokenCmd::Add { store, name },

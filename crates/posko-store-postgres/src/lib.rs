@@ -533,6 +533,10 @@ impl Store for PostgresStore {
     async fn audit_entries(&self) -> StoreResult<Vec<AuditEntry>> {
         reports::audit_entries(&self.pool).await
     }
+
+    async fn audit_head(&self) -> StoreResult<Option<(i64, String)>> {
+        reports::audit_head(&self.pool).await
+    }
 }
 
 #[cfg(test)]

@@ -432,4 +432,8 @@ impl Store for SqliteStore {
     async fn audit_entries(&self) -> StoreResult<Vec<AuditEntry>> {
         reports::audit_entries(&self.pool).await
     }
+
+    async fn audit_head(&self) -> StoreResult<Option<(i64, String)>> {
+        reports::audit_head(&self.pool).await
+    }
 }

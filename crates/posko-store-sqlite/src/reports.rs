@@ -473,8 +473,31 @@ pub async fn append_audit(pool: &SqlitePool, e: &NewAuditEntry) -> StoreResult<(
     .execute(&mut *tx)
     .await
     .map_err(be)?;
+    sqlx::query(
+        "INSERT INTO audit_head (id, seq, hash) VALUES (1, $1, $2)
+         ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash",
+    )
+    .bind(seq)
+    .bind(&hash)
+    .execute(&mut *tx)
+    .await
+    .map_err(be)?;
     tx.commit().await.map_err(be)?;
     Ok(())
+}
+
+pub async fn audit_head(pool: &SqlitePool) -> StoreResult<Option<(i64, String)>> {
+    let row = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1")
+        .fetch_optional(pool)
+        .await
+        .map_err(be)?;
+    row.map(|r| {
+        Ok((
+            r.try_get("seq").map_err(be)?,
+            r.try_get("hash").map_err(be)?,
+        ))
+    })
+    .transpose()
 }
 
 pub async fn audit_entries(pool: &SqlitePool) -> StoreResult<Vec<AuditEntry>> {

@@ -754,4 +754,11 @@ pub async fn audit_entries_form_a_hash_chain(s: &dyn Store) {
         prev = e.hash.clone();
     }
     assert_eq!(entries[2].entry.action, "identity_read");
+    let head = s.audit_head().await.unwrap();
+    assert_eq!(
+        head,
+        Some((3, entries[2].hash.clone())),
+        "the head moves with every append"
+    );
+    assert_eq!(crate::verify_chain(&entries, head), Ok(3));
 }

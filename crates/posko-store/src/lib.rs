@@ -202,6 +202,8 @@ pub trait Store: Send + Sync + 'static {
     /// Appends an entry to the hash chain: the store links it to the last entry, atomically.
     async fn append_audit(&self, entry: &NewAuditEntry) -> StoreResult<()>;
     async fn audit_entries(&self) -> StoreResult<Vec<AuditEntry>>;
+    /// The chain's head as recorded beside it: the last `seq` and its hash.
+    async fn audit_head(&self) -> StoreResult<Option<(i64, String)>>;
 }
 
 /// The half-open range of village-code text that lies inside `region`: every code inside starts

@@ -250,3 +250,155 @@ fn hex_lower(bytes: &[u8]) -> String {
 
 /// The `prev_hash` of the first entry.
 pub const AUDIT_GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// Where an audit chain breaks.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ChainBreak {
+    #[error("entri {seq} diubah: hash tidak cocok (entry {seq} was altered)")]
+    Altered { seq: i64 },
+    #[error("entri {expected} hilang atau urutan diubah: ditemukan entri {found} (entry {expected} removed or reordered)")]
+    Missing { expected: i64, found: i64 },
+    #[error("tautan entri {seq} ke entri sebelumnya putus: entri sebelumnya diubah atau dihapus (entry {seq} no longer links to the one before)")]
+    Unlinked { seq: i64 },
+    #[error("kepala rantai mencatat {head_seq} entri, tetapi rantai berakhir di entri {last} (the chain's head records {head_seq} entries; entries after {last} were removed)")]
+    Truncated { head_seq: i64, last: i64 },
+    #[error("kepala rantai tidak cocok dengan entri terakhir {seq} (the chain's head does not match entry {seq})")]
+    HeadMismatch { seq: i64 },
+}
+
+/// Checks a whole audit chain, in `seq` order, against its recorded head (`None` when nothing
+/// was ever appended). Returns the number of entries, or the first break.
+pub fn verify_chain(
+    entries: &[AuditEntry],
+    head: Option<(i64, String)>,
+) -> Result<usize, ChainBreak> {
+    let mut prev = AUDIT_GENESIS.to_string();
+    for (i, e) in entries.iter().enumerate() {
+        let expected = i as i64 + 1;
+        if e.seq != expected {
+            return Err(ChainBreak::Missing {
+                expected,
+                found: e.seq,
+            });
+        }
+        if e.prev_hash != prev {
+            return Err(ChainBreak::Unlinked { seq: e.seq });
+        }
+        if audit_hash(&prev, e.seq, &e.entry) != e.hash {
+            return Err(ChainBreak::Altered { seq: e.seq });
+        }
+        prev = e.hash.clone();
+    }
+    let last = entries.len() as i64;
+    match head {
+        None if last == 0 => Ok(0),
+        None => Err(ChainBreak::HeadMismatch { seq: last }),
+        Some((seq, _)) if seq > last => Err(ChainBreak::Truncated {
+            head_seq: seq,
+            last,
+        }),
+        Some((seq, hash)) if seq != last || hash != prev => {
+            Err(ChainBreak::HeadMismatch { seq: last })
+        }
+        Some(_) => Ok(entries.len()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn chain(n: i64) -> (Vec<AuditEntry>, Option<(i64, String)>) {
+        let mut prev = AUDIT_GENESIS.to_string();
+        let mut out = Vec::new();
+        for seq in 1..=n {
+            let entry = NewAuditEntry {
+                at: Timestamp::from_second(1_700_000_000 + seq).unwrap(),
+                actor: Some(seq),
+                action: "identity_read".into(),
+                subject: format!("report:{seq}"),
+                detail: String::new(),
+            };
+            let hash = audit_hash(&prev, seq, &entry);
+            out.push(AuditEntry {
+                seq,
+                entry,
+                prev_hash: prev.clone(),
+                hash: hash.clone(),
+            });
+            prev = hash;
+        }
+        let head = out.last().map(|e| (e.seq, e.hash.clone()));
+        (out, head)
+    }
+
+    #[test]
+    fn an_intact_chain_verifies() {
+        let (c, head) = chain(5);
+        assert_eq!(verify_chain(&c, head), Ok(5));
+        assert_eq!(verify_chain(&[], None), Ok(0));
+    }
+
+    #[test]
+    fn every_kind_of_tampering_is_named() {
+        let (c, head) = chain(5);
+        let mut altered = c.clone();
+        altered[2].entry.detail = "dihapus".into();
+        assert_eq!(
+            verify_chain(&altered, head.clone()),
+            Err(ChainBreak::Altered { seq: 3 })
+        );
+        let mut rehashed = altered.clone();
+        rehashed[2].hash = audit_hash(&rehashed[2].prev_hash, 3, &rehashed[2].entry);
+        assert_eq!(
+            verify_chain(&rehashed, head.clone()),
+            Err(ChainBreak::Unlinked { seq: 4 }),
+            "re-hashing one entry breaks the next link"
+        );
+        let mut removed = c.clone();
+        removed.remove(1);
+        assert_eq!(
+            verify_chain(&removed, head.clone()),
+            Err(ChainBreak::Missing {
+                expected: 2,
+                found: 3
+            })
+        );
+        let mut swapped = c.clone();
+        swapped.swap(1, 2);
+        assert!(matches!(
+            verify_chain(&swapped, head.clone()),
+            Err(ChainBreak::Missing { expected: 2, .. })
+        ));
+        let mut renumbered = c.clone();
+        let (a, b) = (renumbered[1].entry.clone(), renumbered[2].entry.clone());
+        renumbered[1].entry = b;
+        renumbered[2].entry = a;
+        assert_eq!(
+            verify_chain(&renumbered, head.clone()),
+            Err(ChainBreak::Altered { seq: 2 }),
+            "contents reordered"
+        );
+        let truncated = &c[..4];
+        assert_eq!(
+            verify_chain(truncated, head.clone()),
+            Err(ChainBreak::Truncated {
+                head_seq: 5,
+                last: 4
+            })
+        );
+        assert_eq!(
+            verify_chain(&c, None),
+            Err(ChainBreak::HeadMismatch { seq: 5 }),
+            "head removed"
+        );
+        assert_eq!(
+            verify_chain(&[], head),
+            Err(ChainBreak::Truncated {
+                head_seq: 5,
+                last: 0
+            }),
+            "everything removed"
+        );
+    }
+}
