@@ -7,6 +7,7 @@
 
 pub mod access;
 pub mod calendar;
+pub mod case;
 pub mod demo;
 pub mod election;
 pub mod evidence;
