@@ -7,6 +7,7 @@
 //! directly for anything with a rule in it.
 
 pub mod accounts;
+pub mod cases;
 pub mod config;
 pub mod intake;
 pub mod regions;

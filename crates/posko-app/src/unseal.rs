@@ -35,10 +35,8 @@ pub enum UnsealError {
 }
 
 fn may_take_part(u: &User) -> Result<posko_core::Agency, UnsealError> {
-    if !matches!(
-        u.role,
-        Role::PetugasPiket | Role::Koordinator | Role::Penindak | Role::Admin
-    ) {
+    // Handlers of other agencies (penindak) never see a reporter's identity.
+    if !matches!(u.role, Role::PetugasPiket | Role::Koordinator | Role::Admin) {
         return Err(UnsealError::RoleNotAllowed);
     }
     u.agency.ok_or(UnsealError::NoAgency)

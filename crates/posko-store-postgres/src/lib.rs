@@ -537,6 +537,31 @@ impl Store for PostgresStore {
     async fn audit_head(&self) -> StoreResult<Option<(i64, String)>> {
         reports::audit_head(&self.pool).await
     }
+
+    async fn case_of(&self, report_id: i64) -> StoreResult<Option<posko_store::StoredCase>> {
+        reports::case_of(&self.pool, report_id).await
+    }
+
+    async fn transition_case(
+        &self,
+        from: posko_core::case::CaseState,
+        next: &posko_core::case::Case,
+        event: &posko_store::CaseEvent,
+    ) -> StoreResult<()> {
+        reports::transition_case(&self.pool, from, next, event).await
+    }
+
+    async fn case_events(&self, report_id: i64) -> StoreResult<Vec<posko_store::CaseEvent>> {
+        reports::case_events(&self.pool, report_id).await
+    }
+
+    async fn reports_referred_to(
+        &self,
+        agency: posko_core::Agency,
+        limit: u32,
+    ) -> StoreResult<Vec<ReportSummary>> {
+        reports::reports_referred_to(&self.pool, agency, limit).await
+    }
 }
 
 #[cfg(test)]

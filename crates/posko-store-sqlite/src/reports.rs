@@ -2,10 +2,12 @@
 //! methods in `lib.rs` call these functions.
 
 use jiff::Timestamp;
+use posko_core::case::{Case, CaseState};
+use posko_core::Agency;
 use posko_store::{
-    audit_hash, decode, ApiClient, AuditEntry, CustodyEvent, EvidenceInfo, InsertOutcome,
-    NewAuditEntry, NewCustodyEvent, NewReport, NewUnsealRequest, ReportDetail, ReportStatus,
-    ReportSummary, StoreError, StoreResult, UnsealRequest, AUDIT_GENESIS,
+    audit_hash, decode, ApiClient, AuditEntry, CaseEvent, CustodyEvent, EvidenceInfo,
+    InsertOutcome, NewAuditEntry, NewCustodyEvent, NewReport, NewUnsealRequest, ReportDetail,
+    ReportStatus, ReportSummary, StoreError, StoreResult, StoredCase, UnsealRequest, AUDIT_GENESIS,
 };
 use sqlx::sqlite::{SqlitePool, SqliteRow};
 use sqlx::{Row, Sqlite, Transaction};
@@ -521,4 +523,117 @@ pub async fn audit_entries(pool: &SqlitePool) -> StoreResult<Vec<AuditEntry>> {
             })
         })
         .collect()
+}
+
+pub async fn case_of(pool: &SqlitePool, report_id: i64) -> StoreResult<Option<StoredCase>> {
+    let row = sqlx::query(
+        "SELECT status, kind, temuan, decision, referred_to, subject_category,
+                coalesce(state_since, received_at) AS since
+         FROM reports WHERE id = $1",
+    )
+    .bind(report_id)
+    .fetch_optional(pool)
+    .await
+    .map_err(be)?;
+    let Some(r) = row else { return Ok(None) };
+    let referred: Option<String> = r.try_get("referred_to").map_err(be)?;
+    Ok(Some(StoredCase {
+        report_id,
+        case: Case {
+            state: decode::case_state(r.try_get("status").map_err(be)?)?,
+            kind: decode::kind(r.try_get("kind").map_err(be)?)?,
+            temuan: r.try_get::<i64, _>("temuan").map_err(be)? != 0,
+            decision: decode::decision(r.try_get::<Option<&str>, _>("decision").map_err(be)?)?,
+            referred_to: referred.and_then(|a| a.parse().ok()),
+        },
+        subject_category: decode::category(r.try_get("subject_category").map_err(be)?)?,
+        state_since: decode::timestamp(r.try_get("since").map_err(be)?)?,
+    }))
+}
+
+pub async fn transition_case(
+    pool: &SqlitePool,
+    from: CaseState,
+    next: &Case,
+    e: &CaseEvent,
+) -> StoreResult<()> {
+    let mut tx = pool.begin().await.map_err(be)?;
+    let moved = sqlx::query(
+        "UPDATE reports SET status = $2, temuan = $3, decision = $4, referred_to = $5, state_since = $6
+         WHERE id = $1 AND status = $7",
+    )
+    .bind(e.report_id)
+    .bind(next.state.as_str())
+    .bind(i64::from(next.temuan))
+    .bind(next.decision.map(decode::decision_name))
+    .bind(next.referred_to.map(|a| a.as_str()))
+    .bind(decode::micros(e.at))
+    .bind(from.as_str())
+    .execute(&mut *tx)
+    .await
+    .map_err(be)?;
+    if moved.rows_affected() == 0 {
+        return Err(StoreError::Conflict(format!(
+            "status kasus laporan {} sudah berubah (the case moved meanwhile)",
+            e.report_id
+        )));
+    }
+    sqlx::query(
+        "INSERT INTO case_events (report_id, at, actor, action, from_state, to_state, detail)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(e.report_id)
+    .bind(decode::micros(e.at))
+    .bind(e.actor)
+    .bind(&e.action)
+    .bind(&e.from_state)
+    .bind(&e.to_state)
+    .bind(&e.detail)
+    .execute(&mut *tx)
+    .await
+    .map_err(be)?;
+    tx.commit().await.map_err(be)?;
+    Ok(())
+}
+
+pub async fn case_events(pool: &SqlitePool, report_id: i64) -> StoreResult<Vec<CaseEvent>> {
+    let rows = sqlx::query(
+        "SELECT report_id, at, actor, action, from_state, to_state, detail FROM case_events
+         WHERE report_id = $1 ORDER BY id",
+    )
+    .bind(report_id)
+    .fetch_all(pool)
+    .await
+    .map_err(be)?;
+    rows.iter()
+        .map(|r| {
+            Ok(CaseEvent {
+                report_id: r.try_get("report_id").map_err(be)?,
+                at: decode::timestamp(r.try_get("at").map_err(be)?)?,
+                actor: r.try_get("actor").map_err(be)?,
+                action: r.try_get("action").map_err(be)?,
+                from_state: r.try_get("from_state").map_err(be)?,
+                to_state: r.try_get("to_state").map_err(be)?,
+                detail: r.try_get("detail").map_err(be)?,
+            })
+        })
+        .collect()
+}
+
+pub async fn reports_referred_to(
+    pool: &SqlitePool,
+    agency: Agency,
+    limit: u32,
+) -> StoreResult<Vec<ReportSummary>> {
+    let sql = format!(
+        "SELECT {SUMMARY_COLUMNS} FROM reports r WHERE r.referred_to = $1
+         ORDER BY r.received_at DESC, r.id DESC LIMIT $2"
+    );
+    let rows = sqlx::query(&sql)
+        .bind(agency.as_str())
+        .bind(i64::from(limit))
+        .fetch_all(pool)
+        .await
+        .map_err(be)?;
+    rows.iter().map(summary).collect()
 }

@@ -45,7 +45,8 @@ macro_rules! conformance_suite {
             evidence_is_content_addressed_with_custody,
             unseal_requests_are_approved_once,
             api_tokens_are_found_by_hash,
-            audit_entries_form_a_hash_chain
+            audit_entries_form_a_hash_chain,
+            cases_move_once_and_route_to_one_agency
         );
     };
     (@each $fresh:path; $($name:ident),*) => {
@@ -761,4 +762,94 @@ pub async fn audit_entries_form_a_hash_chain(s: &dyn Store) {
         "the head moves with every append"
     );
     assert_eq!(crate::verify_chain(&entries, head), Ok(3));
+}
+
+pub async fn cases_move_once_and_route_to_one_agency(s: &dyn Store) {
+    use posko_core::case::{apply, Action, CaseState, Decision};
+    let officer = s
+        .create_user(&new_user("piket", Role::PetugasPiket))
+        .await
+        .unwrap();
+    let id = stored_id(
+        &s.insert_reports(&[report("PSK-QQQQ-QQQQ-QQQ4")])
+            .await
+            .unwrap()[0],
+    );
+    let stored = s.case_of(id).await.unwrap().unwrap();
+    assert_eq!(stored.case.state, CaseState::Diterima);
+    assert_eq!(
+        stored.state_since,
+        now(),
+        "a new case is in its state since it was received"
+    );
+    assert!(s.case_of(987_654).await.unwrap().is_none());
+
+    let mut case = stored.case;
+    let mut at = now();
+    for action in [
+        Action::StartReview,
+        Action::TakeUpAsTemuan,
+        Action::Examine,
+        Action::Decide {
+            decision: Decision::HukumLainnya,
+        },
+        Action::Refer { to: Agency::Propam },
+    ] {
+        let next = apply(&case, &action).unwrap();
+        at += 1.hour();
+        let event = crate::CaseEvent {
+            report_id: id,
+            at,
+            actor: officer.id,
+            action: action.name().into(),
+            from_state: case.state.as_str().into(),
+            to_state: next.state.as_str().into(),
+            detail: String::new(),
+        };
+        s.transition_case(case.state, &next, &event).await.unwrap();
+        // The same move again, from the state it has left, is refused.
+        if action == Action::StartReview {
+            let stale = s
+                .transition_case(case.state, &next, &event)
+                .await
+                .unwrap_err();
+            assert!(matches!(stale, StoreError::Conflict(_)), "{stale:?}");
+        }
+        case = next;
+    }
+    let stored = s.case_of(id).await.unwrap().unwrap();
+    assert_eq!(stored.case, case);
+    assert!(stored.case.temuan);
+    assert_eq!(stored.case.decision, Some(Decision::HukumLainnya));
+    assert_eq!(stored.state_since, at);
+    let events = s.case_events(id).await.unwrap();
+    let names: Vec<&str> = events.iter().map(|e| e.action.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "start_review",
+            "take_up_as_temuan",
+            "examine",
+            "decide",
+            "refer"
+        ]
+    );
+    assert_eq!(events[4].to_state, "diteruskan");
+    // Routed to Propam only.
+    let propam = s.reports_referred_to(Agency::Propam, 10).await.unwrap();
+    assert_eq!(propam.iter().map(|r| r.id).collect::<Vec<_>>(), [id]);
+    assert!(s
+        .reports_referred_to(Agency::Bkn, 10)
+        .await
+        .unwrap()
+        .is_empty());
+    // The reporter's status follows the case.
+    assert_eq!(
+        s.report_status("PSK-QQQQ-QQQQ-QQQ4")
+            .await
+            .unwrap()
+            .unwrap()
+            .status,
+        "diteruskan"
+    );
 }

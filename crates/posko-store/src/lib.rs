@@ -204,6 +204,24 @@ pub trait Store: Send + Sync + 'static {
     async fn audit_entries(&self) -> StoreResult<Vec<AuditEntry>>;
     /// The chain's head as recorded beside it: the last `seq` and its hash.
     async fn audit_head(&self) -> StoreResult<Option<(i64, String)>>;
+
+    // ── cases ───────────────────────────────────────────────────────────────────────────────
+    async fn case_of(&self, report_id: i64) -> StoreResult<Option<StoredCase>>;
+    /// Moves a case from `from` to `next`, recording `event`, only if it is still in `from`
+    /// (another officer's move in between gives `Conflict`).
+    async fn transition_case(
+        &self,
+        from: posko_core::case::CaseState,
+        next: &posko_core::case::Case,
+        event: &CaseEvent,
+    ) -> StoreResult<()>;
+    async fn case_events(&self, report_id: i64) -> StoreResult<Vec<CaseEvent>>;
+    /// Reports whose case was referred to this agency, newest first.
+    async fn reports_referred_to(
+        &self,
+        agency: posko_core::Agency,
+        limit: u32,
+    ) -> StoreResult<Vec<ReportSummary>>;
 }
 
 /// The half-open range of village-code text that lies inside `region`: every code inside starts
@@ -329,6 +347,37 @@ pub mod decode {
                 .map(Some)
                 .map_err(|e| StoreError::Corrupt(e.to_string())),
             _ => Ok(None),
+        }
+    }
+
+    pub fn case_state(s: &str) -> StoreResult<posko_core::case::CaseState> {
+        posko_core::case::CaseState::ALL
+            .into_iter()
+            .find(|c| c.as_str() == s)
+            .ok_or_else(|| StoreError::Corrupt(format!("status kasus '{s}'")))
+    }
+
+    pub fn decision(s: Option<&str>) -> StoreResult<Option<posko_core::case::Decision>> {
+        use posko_core::case::Decision::*;
+        s.map(|d| match d {
+            "administratif" => Ok(Administratif),
+            "kode_etik" => Ok(KodeEtik),
+            "hukum_lainnya" => Ok(HukumLainnya),
+            "pidana" => Ok(Pidana),
+            "bukan_pelanggaran" => Ok(BukanPelanggaran),
+            other => Err(StoreError::Corrupt(format!("putusan '{other}'"))),
+        })
+        .transpose()
+    }
+
+    pub fn decision_name(d: posko_core::case::Decision) -> &'static str {
+        use posko_core::case::Decision::*;
+        match d {
+            Administratif => "administratif",
+            KodeEtik => "kode_etik",
+            HukumLainnya => "hukum_lainnya",
+            Pidana => "pidana",
+            BukanPelanggaran => "bukan_pelanggaran",
         }
     }
 

@@ -402,3 +402,24 @@ mod tests {
         );
     }
 }
+
+/// A case as stored: the state machine's memory, and since when it is in its state.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredCase {
+    pub report_id: i64,
+    pub case: posko_core::case::Case,
+    pub subject_category: SubjectCategory,
+    pub state_since: Timestamp,
+}
+
+/// One move of a case, for its timeline.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CaseEvent {
+    pub report_id: i64,
+    pub at: Timestamp,
+    pub actor: i64,
+    pub action: String,
+    pub from_state: String,
+    pub to_state: String,
+    pub detail: String,
+}

@@ -87,6 +87,7 @@ pub fn router(posko: Posko) -> Router {
             "/petugas/laporan/{id}/buka-segel/{request}/setujui",
             post(petugas::approve_unseal),
         )
+        .route("/petugas/laporan/{id}/langkah", post(petugas::step))
         .route(
             "/petugas/laporan/{id}/bukti/{sha256}",
             get(petugas::evidence),

@@ -9,8 +9,10 @@ use axum::http::header;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::Form;
 use jiff::Timestamp;
+use posko_app::cases::{self, CaseError};
 use posko_app::seal::OpenIdentity;
 use posko_app::unseal::{self, UnsealError};
+use posko_core::case::Action;
 use posko_core::Role;
 use posko_store::{
     CustodyEvent, NewCustodyEvent, ReportDetail, ReportSummary, UnsealRequest, User,
@@ -59,13 +61,15 @@ struct ListTemplate {
 }
 
 pub async fn list(State(state): State<AppState>, v: Visitor) -> Result<Response, AppError> {
-    officer(&v, "/petugas/laporan")?;
-    let reports = state
-        .posko
-        .store
-        .list_reports(200)
-        .await
-        .map_err(AppError::from_store)?;
+    let me = v.require_user("/petugas/laporan")?;
+    let store = state.posko.store.as_ref();
+    let reports = match (me.role, me.agency) {
+        // A handler of a competent agency sees only the cases routed to it.
+        (Role::Penindak, Some(agency)) => store.reports_referred_to(agency, 200).await,
+        _ if may_read_inbox(me) => store.list_reports(200).await,
+        _ => return Err(AppError::Forbidden),
+    }
+    .map_err(AppError::from_store)?;
     let rows = reports
         .into_iter()
         .map(|s| Row {
@@ -104,6 +108,12 @@ struct DetailTemplate {
     identity: Option<OpenIdentity>,
     notice: String,
     error: String,
+    state_key: String,
+    actions: Vec<(String, String)>,
+    decisions: Vec<(String, String)>,
+    timeline: Vec<(String, String, String)>,
+    referred: String,
+    may_unseal: bool,
 }
 
 #[derive(Deserialize)]
@@ -118,8 +128,9 @@ async fn detail_page(
     notice: String,
     error: String,
 ) -> Result<Response, AppError> {
-    let me = officer(v, &format!("/petugas/laporan/{id}"))?.clone();
+    let me = v.require_user(&format!("/petugas/laporan/{id}"))?.clone();
     let store = state.posko.store.as_ref();
+    let stored = visible_case(store, &me, id).await?;
     let d = store
         .report_detail(id)
         .await
@@ -175,7 +186,55 @@ async fn detail_page(
             }
         })
         .unwrap_or_else(|| d.summary.violation.clone());
+    let t = v.lang.messages();
+    let actions = stored
+        .case
+        .allowed()
+        .into_iter()
+        .filter(|a| {
+            let theirs = matches!(*a, "start_follow_up" | "record_outcome");
+            if me.role == Role::Penindak {
+                theirs
+            } else {
+                !theirs && may_read_inbox(&me)
+            }
+        })
+        .map(|a| (a.to_string(), t.get(&format!("kasus.{a}")).to_string()))
+        .collect();
+    let decisions = [
+        "administratif",
+        "kode_etik",
+        "hukum_lainnya",
+        "pidana",
+        "bukan_pelanggaran",
+    ]
+    .iter()
+    .map(|d| (d.to_string(), t.get(&format!("kasus.d_{d}")).to_string()))
+    .collect();
+    let timeline = store
+        .case_events(id)
+        .await
+        .map_err(AppError::from_store)?
+        .into_iter()
+        .map(|e| {
+            (
+                fmt_time(e.at),
+                t.get(&format!("kasus.{}", e.action)).to_string(),
+                e.detail,
+            )
+        })
+        .collect();
     let tpl = DetailTemplate {
+        state_key: format!("lapor.status_{}", stored.case.state.as_str()),
+        actions,
+        decisions,
+        timeline,
+        referred: stored
+            .case
+            .referred_to
+            .map(|a| a.label().to_string())
+            .unwrap_or_default(),
+        may_unseal: may_read_inbox(&me),
         page: Page::new(
             state,
             v,
@@ -212,6 +271,7 @@ pub async fn detail(
     let notice = match q.ok.as_deref() {
         Some("minta") => t.get("petugas.request_done").to_string(),
         Some("setuju") => t.get("petugas.approve_done").to_string(),
+        Some("langkah") => t.get("kasus.moved").to_string(),
         _ => String::new(),
     };
     detail_page(&state, &v, id, notice, String::new()).await
@@ -293,8 +353,9 @@ pub async fn evidence(
     v: Visitor,
     Path((id, sha256)): Path<(i64, String)>,
 ) -> Result<Response, AppError> {
-    let me = officer(&v, &format!("/petugas/laporan/{id}"))?.clone();
+    let me = v.require_user(&format!("/petugas/laporan/{id}"))?.clone();
     let store = state.posko.store.as_ref();
+    visible_case(store, &me, id).await?;
     let d = store
         .report_detail(id)
         .await
@@ -341,4 +402,98 @@ pub async fn evidence(
         bytes,
     )
         .into_response())
+}
+
+/// The case, if this officer may see it; otherwise "not found", so its existence is not told.
+async fn visible_case(
+    store: &dyn posko_store::Store,
+    me: &User,
+    id: i64,
+) -> Result<posko_store::StoredCase, AppError> {
+    cases::load(store, me, id).await.map_err(|e| match e {
+        CaseError::Store(s) => AppError::from_store(s),
+        _ => AppError::NotFound,
+    })
+}
+
+#[derive(Deserialize)]
+pub struct StepForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    aksi: String,
+    #[serde(default)]
+    putusan: String,
+    #[serde(default)]
+    alasan: String,
+    #[serde(default)]
+    sanksi: String,
+}
+
+fn step_action(f: &StepForm) -> Option<Action> {
+    Some(match f.aksi.as_str() {
+        "start_review" => Action::StartReview,
+        "request_completion" => Action::RequestCompletion,
+        "completed" => Action::Completed,
+        "register" => Action::Register,
+        "reject_registration" => Action::RejectRegistration {
+            reason: f.alasan.clone(),
+        },
+        "take_up_as_temuan" => Action::TakeUpAsTemuan,
+        "examine" => Action::Examine,
+        "decide" => Action::Decide {
+            decision: posko_store::decode::decision(Some(&f.putusan))
+                .ok()
+                .flatten()?,
+        },
+        // The body is chosen by law, not by the form: `cases::act` fills it in.
+        "refer" => Action::Refer {
+            to: posko_core::Agency::Bawaslu,
+        },
+        "start_follow_up" => Action::StartFollowUp,
+        "record_outcome" => Action::RecordOutcome {
+            sanction: f.sanksi.clone(),
+        },
+        "close" => Action::Close,
+        _ => return None,
+    })
+}
+
+/// One step of the case, from the form on its page.
+pub async fn step(
+    State(state): State<AppState>,
+    v: Visitor,
+    Path(id): Path<i64>,
+    Form(form): Form<StepForm>,
+) -> Result<Response, AppError> {
+    v.check_csrf(&state, &form.csrf)?;
+    let me = v.require_user(&format!("/petugas/laporan/{id}"))?.clone();
+    let store = state.posko.store.as_ref();
+    visible_case(store, &me, id).await?;
+    let Some(action) = step_action(&form) else {
+        return detail_page(
+            &state,
+            &v,
+            id,
+            String::new(),
+            v.lang.messages().get("error.bad_request").into(),
+        )
+        .await;
+    };
+    match cases::act(store, &me, id, action).await {
+        Ok(_) => Ok(Redirect::to(&format!("/petugas/laporan/{id}?ok=langkah")).into_response()),
+        Err(CaseError::Store(e)) => Err(AppError::from_store(e)),
+        Err(CaseError::NotFound) => Err(AppError::NotFound),
+        Err(e) => {
+            let text = e.to_string();
+            let msg = match v.lang {
+                Lang::Id => text.split(" (").next().unwrap_or_default().to_string(),
+                Lang::En => text
+                    .rsplit_once(" (")
+                    .map(|(_, en)| en.trim_end_matches(')').to_string())
+                    .unwrap_or(text),
+            };
+            detail_page(&state, &v, id, String::new(), msg).await
+        }
+    }
 }
