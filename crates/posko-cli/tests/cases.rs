@@ -133,7 +133,21 @@ async fn report_to_sanction(env: &Env) {
         refused.contains("id=\"galat-segel\"") && refused.contains("start_review"),
         "illegal step named"
     );
-    step(&piket, &server, &id, &[("aksi", "start_review")]).await;
+    let reviewing = step(&piket, &server, &id, &[("aksi", "start_review")]).await;
+    // The initial-review clock: 2 working days (Pemilu rules, the default election) from today
+    // in Jepara's zone, skipping weekends and the shipped holidays.
+    let wib_today = jiff::Timestamp::now()
+        .to_zoned(posko_core::Zone::Wib.tz())
+        .date();
+    let expected = posko_core::calendar::Holidays::shipped().last_day(
+        wib_today,
+        posko_core::election::RuleSet::pemilu().initial_review,
+    );
+    let shown = format!("{} (WIB)", expected.strftime("%d-%m-%Y"));
+    assert!(
+        reviewing.contains(&shown),
+        "deadline {shown} shown on the case page"
+    );
     assert_eq!(
         status(anon.clone(), code.clone()).await["status"],
         "kajian_awal"

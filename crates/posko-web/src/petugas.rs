@@ -114,6 +114,8 @@ struct DetailTemplate {
     timeline: Vec<(String, String, String)>,
     referred: String,
     may_unseal: bool,
+    deadline: String,
+    overdue: bool,
 }
 
 #[derive(Deserialize)]
@@ -224,7 +226,23 @@ async fn detail_page(
             )
         })
         .collect();
+    // The current step's legal clock: from the day the case entered its state (day 0), in the
+    // region's own zone, by the election's regime.
+    let zone = state
+        .posko
+        .atlas
+        .zone(&d.summary.region)
+        .unwrap_or(posko_core::Zone::Wib);
+    let today = jiff::Timestamp::now().to_zoned(zone.tz()).date();
+    let began = stored.state_since.to_zoned(zone.tz()).date();
+    let clock = state.posko.elections.get(&d.election).and_then(|e| {
+        posko_core::case::step_deadline(e, &state.posko.holidays, &stored.case, began, false)
+    });
     let tpl = DetailTemplate {
+        deadline: clock
+            .map(|c| format!("{} ({})", c.strftime("%d-%m-%Y"), zone.abbreviation()))
+            .unwrap_or_default(),
+        overdue: clock.is_some_and(|c| today > c),
         state_key: format!("lapor.status_{}", stored.case.state.as_str()),
         actions,
         decisions,
