@@ -80,7 +80,8 @@ async fn report_to_sanction(env: &Env) {
     let server = env.start();
     let today = jiff::Zoned::now().date().to_string();
     let body = json!({
-        "subject_category": "polri", "subject_name": "Bripka Z", "violation": "aparat_politik_praktis",
+        "subject_category": "polri", "subject_name": "Bripka Z", "subject_id_number": "75010123",
+        "violation": "aparat_politik_praktis",
         "description": "Mengarahkan warga memilih pasangan calon di balai desa.", "region": "33.20.01.2001",
         "happened_on": today, "learned_on": today,
         "reporter_name": "Warga", "reporter_address": "Jl. Desa 1", "reporter_phone": "081234567890"
@@ -97,6 +98,18 @@ async fn report_to_sanction(env: &Env) {
         .await
         .unwrap();
     let code = receipt["tracking_code"].as_str().unwrap().to_string();
+    // A second report about the same officer (same NRP, another spelling of the name).
+    let mut again = body.clone();
+    again["subject_name"] = json!("Bripka Z.");
+    again["description"] = json!("Kembali mengarahkan warga di pos kamling pada malam hari.");
+    let second = anon
+        .post(server.url("/api/v1/reports"))
+        .bearer_auth(&token)
+        .json(&again)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(second.status(), StatusCode::CREATED);
     let status = |http: reqwest::Client, code: String| {
         let url = server.url(&format!("/api/v1/reports/{code}/status"));
         async move {
@@ -119,9 +132,10 @@ async fn report_to_sanction(env: &Env) {
         .text()
         .await
         .unwrap();
-    let id = list
-        .split("/petugas/laporan/")
-        .nth(1)
+    let before = &list[..list.find(&code).unwrap()];
+    let id = before
+        .rsplit("/petugas/laporan/")
+        .next()
         .unwrap()
         .split('"')
         .next()
@@ -132,6 +146,22 @@ async fn report_to_sanction(env: &Env) {
     assert!(
         refused.contains("id=\"galat-segel\"") && refused.contains("start_review"),
         "illegal step named"
+    );
+    let first_page = piket
+        .get(server.url(&format!("/petugas/laporan/{id}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        first_page.contains("id=\"terlapor-berulang\" class=\"error\">1<"),
+        "the repeat is marked"
+    );
+    assert!(
+        !first_page.contains("75010123"),
+        "no clear NRP is stored or shown"
     );
     let reviewing = step(&piket, &server, &id, &[("aksi", "start_review")]).await;
     // The initial-review clock: 2 working days (Pemilu rules, the default election) from today

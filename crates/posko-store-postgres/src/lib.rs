@@ -551,6 +551,10 @@ impl Store for PostgresStore {
         reports::transition_case(&self.pool, from, next, event).await
     }
 
+    async fn reports_by_subject_mac(&self, mac: &[u8]) -> StoreResult<Vec<i64>> {
+        reports::reports_by_subject_mac(&self.pool, mac).await
+    }
+
     async fn case_events(&self, report_id: i64) -> StoreResult<Vec<posko_store::CaseEvent>> {
         reports::case_events(&self.pool, report_id).await
     }

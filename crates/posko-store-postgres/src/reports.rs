@@ -663,3 +663,11 @@ pub async fn reports_referred_to(
         .map_err(be)?;
     rows.iter().map(summary).collect()
 }
+
+pub async fn reports_by_subject_mac(pool: &PgPool, mac: &[u8]) -> StoreResult<Vec<i64>> {
+    sqlx::query_scalar("SELECT id FROM reports WHERE subject_mac = $1 ORDER BY id")
+        .bind(mac)
+        .fetch_all(pool)
+        .await
+        .map_err(be)
+}

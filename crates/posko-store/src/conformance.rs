@@ -543,6 +543,9 @@ pub async fn reports_round_trip(s: &dyn Store) {
     assert_eq!(s.sealed_identity(b).await.unwrap(), Some(vec![42; 80]));
     assert_eq!(s.sealed_identity(a).await.unwrap(), None);
     assert_eq!(s.reports_by_identity_mac(&[2; 32]).await.unwrap(), [b]);
+    // Both name the same official (the same keyed NIP/NRP hash).
+    assert_eq!(s.reports_by_subject_mac(&[7; 32]).await.unwrap(), [a, b]);
+    assert!(s.reports_by_subject_mac(&[6; 32]).await.unwrap().is_empty());
     assert!(s
         .reports_by_identity_mac(&[3; 32])
         .await

@@ -216,6 +216,8 @@ pub trait Store: Send + Sync + 'static {
         event: &CaseEvent,
     ) -> StoreResult<()>;
     async fn case_events(&self, report_id: i64) -> StoreResult<Vec<CaseEvent>>;
+    /// Reports about the same official: those whose subject has this keyed hash of NIP/NRP.
+    async fn reports_by_subject_mac(&self, mac: &[u8]) -> StoreResult<Vec<i64>>;
     /// Reports whose case was referred to this agency, newest first.
     async fn reports_referred_to(
         &self,

@@ -116,6 +116,8 @@ struct DetailTemplate {
     may_unseal: bool,
     deadline: String,
     overdue: bool,
+    /// Other reports naming the same official (same keyed NIP/NRP hash).
+    repeats: usize,
 }
 
 #[derive(Deserialize)]
@@ -238,7 +240,17 @@ async fn detail_page(
     let clock = state.posko.elections.get(&d.election).and_then(|e| {
         posko_core::case::step_deadline(e, &state.posko.holidays, &stored.case, began, false)
     });
+    let repeats = match &d.subject_mac {
+        Some(mac) => store
+            .reports_by_subject_mac(mac)
+            .await
+            .map_err(AppError::from_store)?
+            .len()
+            .saturating_sub(1),
+        None => 0,
+    };
     let tpl = DetailTemplate {
+        repeats,
         deadline: clock
             .map(|c| format!("{} ({})", c.strftime("%d-%m-%Y"), zone.abbreviation()))
             .unwrap_or_default(),
