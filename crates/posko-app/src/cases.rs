@@ -8,7 +8,7 @@
 use jiff::Timestamp;
 use posko_core::case::{apply, competent_body, Action, Case, IllegalTransition};
 use posko_core::Role;
-use posko_store::{CaseEvent, NewAuditEntry, Store, StoreError, StoredCase, User};
+use posko_store::{CaseEvent, NewAuditEntry, NewCustodyEvent, Store, StoreError, StoredCase, User};
 
 #[derive(Debug, thiserror::Error)]
 pub enum CaseError {
@@ -111,6 +111,28 @@ pub async fn act(
             StoreError::Conflict(_) => CaseError::Moved,
             other => CaseError::Store(other),
         })?;
+    // A referral hands the evidence over to the competent body: a step in each file's custody.
+    if let Action::Refer { to } = &action {
+        let evidence = store
+            .report_detail(report_id)
+            .await
+            .map_err(CaseError::Store)?
+            .map(|d| d.evidence)
+            .unwrap_or_default();
+        for e in evidence {
+            store
+                .add_custody_event(&NewCustodyEvent {
+                    sha256: e.sha256,
+                    report_id,
+                    at: now,
+                    actor: Some(officer.id),
+                    action: "handed_over".into(),
+                    note: format!("diserahkan bersama kasus kepada {}", to.label()),
+                })
+                .await
+                .map_err(CaseError::Store)?;
+        }
+    }
     store
         .append_audit(&NewAuditEntry {
             at: now,

@@ -84,7 +84,8 @@ async fn report_to_sanction(env: &Env) {
         "violation": "aparat_politik_praktis",
         "description": "Mengarahkan warga memilih pasangan calon di balai desa.", "region": "33.20.01.2001",
         "happened_on": today, "learned_on": today,
-        "reporter_name": "Warga", "reporter_address": "Jl. Desa 1", "reporter_phone": "081234567890"
+        "reporter_name": "Warga", "reporter_address": "Jl. Desa 1", "reporter_phone": "081234567890",
+        "evidence": [{ "filename": "kronologi.pdf", "content_base64": "JVBERi0xLjQKJSVFT0YK" }]
     });
     let anon = browser_like_client();
     let receipt: Value = anon
@@ -195,6 +196,10 @@ async fn report_to_sanction(env: &Env) {
     assert!(
         referred.contains("id=\"diteruskan-ke\">Propam Polri<"),
         "routed by law to Propam"
+    );
+    assert!(
+        referred.contains("· handed_over ·") && referred.contains("kepada Propam Polri"),
+        "the evidence hand-over is in its chain of custody"
     );
 
     // BKN sees nothing of it, by list or by address.
