@@ -10,30 +10,6 @@ use common::{browser_like_client, csrf_of, Env};
 use posko_core::{Agency, Role};
 use serde_json::json;
 
-async fn login(server: &common::Server, user: &str) -> reqwest::Client {
-    let http = browser_like_client();
-    let page = http
-        .get(server.url("/masuk"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let r = http
-        .post(server.url("/masuk"))
-        .form(&[
-            ("csrf", csrf_of(&page).as_str()),
-            ("username", user),
-            ("password", common::PASSWORD),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert!(r.url().path().ends_with("/akun"));
-    http
-}
-
 fn report(description: &str) -> serde_json::Value {
     let today = jiff::Zoned::now().date().to_string();
     json!({
@@ -88,7 +64,7 @@ async fn every_role_and_agency_sees_only_what_it_may() {
         ids.push(code);
     }
     // Route the first case to Propam through the real pages.
-    let piket = login(&server, "piket").await;
+    let piket = common::login(&server, "piket").await;
     let list = piket
         .get(server.url("/petugas/laporan"))
         .send()
@@ -138,7 +114,7 @@ async fn every_role_and_agency_sees_only_what_it_may() {
 
     let mut cells = 0;
     for (role, agency, name) in &accounts {
-        let http = login(&server, name).await;
+        let http = common::login(&server, name).await;
         let post_officer = matches!(role, Role::Admin | Role::Koordinator | Role::PetugasPiket);
         let handler_of_propam = *role == Role::Penindak && *agency == Agency::Propam;
         let list = http

@@ -10,30 +10,6 @@ use common::{browser_like_client, csrf_of, Env};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-async fn login(server: &common::Server, user: &str) -> reqwest::Client {
-    let http = browser_like_client();
-    let page = http
-        .get(server.url("/masuk"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let r = http
-        .post(server.url("/masuk"))
-        .form(&[
-            ("csrf", csrf_of(&page).as_str()),
-            ("username", user),
-            ("password", common::PASSWORD),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert!(r.url().path().ends_with("/akun"), "{user} logged in");
-    http
-}
-
 async fn step(
     http: &reqwest::Client,
     server: &common::Server,
@@ -124,7 +100,7 @@ async fn report_to_sanction(env: &Env) {
         }
     };
 
-    let piket = login(&server, "piket").await;
+    let piket = common::login(&server, "piket").await;
     let list = piket
         .get(server.url("/petugas/laporan"))
         .send()
@@ -203,7 +179,7 @@ async fn report_to_sanction(env: &Env) {
     );
 
     // BKN sees nothing of it, by list or by address.
-    let bkn = login(&server, "bkn").await;
+    let bkn = common::login(&server, "bkn").await;
     let bkn_list = bkn
         .get(server.url("/petugas/laporan"))
         .send()
@@ -233,7 +209,7 @@ async fn report_to_sanction(env: &Env) {
     assert_eq!(forged.status(), StatusCode::NOT_FOUND);
 
     // Propam sees it, without the reporter's identity, and records the outcome.
-    let propam = login(&server, "propam").await;
+    let propam = common::login(&server, "propam").await;
     let plist = propam
         .get(server.url("/petugas/laporan"))
         .send()

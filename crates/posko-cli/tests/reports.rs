@@ -591,30 +591,6 @@ async fn the_report_page_is_light_enough_for_3g() {
     assert!(!String::from_utf8_lossy(&html).contains("<script"));
 }
 
-async fn login(server: &common::Server, user: &str) -> reqwest::Client {
-    let http = browser_like_client();
-    let page = http
-        .get(server.url("/masuk"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let r = http
-        .post(server.url("/masuk"))
-        .form(&[
-            ("csrf", csrf_of(&page).as_str()),
-            ("username", user),
-            ("password", common::PASSWORD),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert!(r.url().path().ends_with("/akun"), "{user} logged in");
-    http
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn officers_unseal_together_and_evidence_views_are_custody_events() {
     let env = Env::sqlite();
@@ -655,7 +631,7 @@ async fn officers_unseal_together_and_evidence_views_are_custody_events() {
     let code = r["tracking_code"].as_str().unwrap().to_string();
 
     // A handler of a competent agency sees only cases routed to it: none yet.
-    let propam = login(&server, "propam").await;
+    let propam = common::login(&server, "propam").await;
     let inbox = propam
         .get(server.url("/petugas/laporan"))
         .send()
@@ -669,7 +645,7 @@ async fn officers_unseal_together_and_evidence_views_are_custody_events() {
         "an unrouted case is not in a handler's list"
     );
 
-    let a = login(&server, "piket.bawaslu").await;
+    let a = common::login(&server, "piket.bawaslu").await;
     let list = a
         .get(server.url("/petugas/laporan"))
         .send()
@@ -742,7 +718,7 @@ async fn officers_unseal_together_and_evidence_views_are_custody_events() {
         "the requester is offered no approve button"
     );
     let req_id: String = {
-        let b = login(&server, "piket.kpu").await;
+        let b = common::login(&server, "piket.kpu").await;
         let page = b
             .get(&detail_url)
             .send()

@@ -243,3 +243,28 @@ pub fn browser_like_client() -> reqwest::Client {
         .build()
         .unwrap()
 }
+
+/// Logs `user` in (password `PASSWORD`) through the real form; the client keeps the session.
+pub async fn login(server: &Server, user: &str) -> reqwest::Client {
+    let http = browser_like_client();
+    let page = http
+        .get(server.url("/masuk"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let r = http
+        .post(server.url("/masuk"))
+        .form(&[
+            ("csrf", csrf_of(&page).as_str()),
+            ("username", user),
+            ("password", PASSWORD),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert!(r.url().path().ends_with("/akun"), "{user} logged in");
+    http
+}
