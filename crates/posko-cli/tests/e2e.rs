@@ -113,9 +113,8 @@ async fn officer_path(env: &Env) {
         .unwrap();
     assert!(jepara.contains("Zona waktu") && jepara.contains("WIB"));
     assert!(
-        jepara.contains("16 kecamatan")
-            || jepara.contains("16</td>")
-            || jepara.contains("kecamatan")
+        jepara.contains("16 kecamatan") && jepara.contains("195 desa/kelurahan"),
+        "the counts below Jepara"
     );
     let district = http
         .get(server.url("/wilayah/33.20.01"))
