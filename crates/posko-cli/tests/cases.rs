@@ -155,6 +155,31 @@ async fn report_to_sanction(env: &Env) {
         reviewing.contains(&shown),
         "deadline {shown} shown on the case page"
     );
+    // The inbox shows the state and the same deadline; the due filter leaves out what is not due.
+    let inbox = piket
+        .get(server.url("/petugas/laporan"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        inbox.contains("Dalam kajian awal") && inbox.contains(&shown),
+        "inbox shows state and deadline"
+    );
+    let due = piket
+        .get(server.url("/petugas/laporan?tenggat=1"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        !due.contains(&code),
+        "a case due in two working days is not 'due today'"
+    );
     assert_eq!(
         status(anon.clone(), code.clone()).await["status"],
         "kajian_awal"

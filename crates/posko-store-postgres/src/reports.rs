@@ -187,13 +187,14 @@ async fn evidence_of(pool: &PgPool, report_id: i64) -> StoreResult<Vec<EvidenceI
         .collect()
 }
 
-const SUMMARY_COLUMNS: &str = "r.id, r.tracking_code, r.kind, r.status, r.subject_category, r.violation,
+const SUMMARY_COLUMNS: &str = "r.id, r.tracking_code, r.election AS summary_election, r.kind, r.status, r.subject_category, r.violation,
     r.region_code, r.received_at, EXISTS (SELECT 1 FROM reporter_identities i WHERE i.report_id = r.id) AS has_identity";
 
 fn summary(row: &PgRow) -> StoreResult<ReportSummary> {
     Ok(ReportSummary {
         id: row.try_get("id").map_err(be)?,
         tracking_code: row.try_get("tracking_code").map_err(be)?,
+        election: row.try_get("summary_election").map_err(be)?,
         kind: decode::kind(row.try_get("kind").map_err(be)?)?,
         status: row.try_get("status").map_err(be)?,
         subject_category: decode::category(row.try_get("subject_category").map_err(be)?)?,

@@ -116,6 +116,7 @@ pub struct ReportStatus {
 pub struct ReportSummary {
     pub id: i64,
     pub tracking_code: String,
+    pub election: String,
     pub kind: ReportKind,
     pub status: String,
     pub subject_category: SubjectCategory,

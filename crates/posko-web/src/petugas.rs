@@ -51,6 +51,16 @@ struct Row {
     received: String,
     kind_key: String,
     category_key: String,
+    state_key: String,
+    deadline: String,
+    overdue: bool,
+    due_today: bool,
+}
+
+#[derive(Deserialize)]
+pub struct ListQuery {
+    /// `1`: only cases whose deadline is today or already past.
+    tenggat: Option<String>,
 }
 
 #[derive(Template)]
@@ -58,9 +68,14 @@ struct Row {
 struct ListTemplate {
     page: Page,
     rows: Vec<Row>,
+    due_only: bool,
 }
 
-pub async fn list(State(state): State<AppState>, v: Visitor) -> Result<Response, AppError> {
+pub async fn list(
+    State(state): State<AppState>,
+    v: Visitor,
+    Query(q): Query<ListQuery>,
+) -> Result<Response, AppError> {
     let me = v.require_user("/petugas/laporan")?;
     let store = state.posko.store.as_ref();
     let reports = match (me.role, me.agency) {
@@ -70,18 +85,36 @@ pub async fn list(State(state): State<AppState>, v: Visitor) -> Result<Response,
         _ => return Err(AppError::Forbidden),
     }
     .map_err(AppError::from_store)?;
-    let rows = reports
-        .into_iter()
-        .map(|s| Row {
+    let due_only = q.tenggat.as_deref() == Some("1");
+    let mut rows = Vec::with_capacity(reports.len());
+    for s in reports {
+        // One look-up per row: the inbox shows at most 200 cases.
+        let stored = store.case_of(s.id).await.map_err(AppError::from_store)?;
+        let clock = stored
+            .as_ref()
+            .and_then(|c| clock_of(&state, &s.region, &s.election, c));
+        let (overdue, due_today) = clock
+            .as_ref()
+            .map(|c| (c.overdue, c.due_today))
+            .unwrap_or((false, false));
+        if due_only && !(overdue || due_today) {
+            continue;
+        }
+        rows.push(Row {
             received: fmt_time(s.received_at),
             kind_key: format!("lapor.kind_{}", s.kind.as_str()),
             category_key: format!("kategori.{}", s.subject_category.as_str()),
+            state_key: format!("lapor.status_{}", s.status),
+            deadline: clock.as_ref().map(Clock::shown).unwrap_or_default(),
+            overdue,
+            due_today,
             s,
-        })
-        .collect();
+        });
+    }
     let tpl = ListTemplate {
         page: Page::new(&state, &v, "petugas.list_title", "/petugas/laporan"),
         rows,
+        due_only,
     };
     Ok(Html(tpl.render().map_err(AppError::internal)?).into_response())
 }
@@ -228,18 +261,7 @@ async fn detail_page(
             )
         })
         .collect();
-    // The current step's legal clock: from the day the case entered its state (day 0), in the
-    // region's own zone, by the election's regime.
-    let zone = state
-        .posko
-        .atlas
-        .zone(&d.summary.region)
-        .unwrap_or(posko_core::Zone::Wib);
-    let today = jiff::Timestamp::now().to_zoned(zone.tz()).date();
-    let began = stored.state_since.to_zoned(zone.tz()).date();
-    let clock = state.posko.elections.get(&d.election).and_then(|e| {
-        posko_core::case::step_deadline(e, &state.posko.holidays, &stored.case, began, false)
-    });
+    let clock = clock_of(state, &d.summary.region, &d.election, &stored);
     let repeats = match &d.subject_mac {
         Some(mac) => store
             .reports_by_subject_mac(mac)
@@ -251,10 +273,8 @@ async fn detail_page(
     };
     let tpl = DetailTemplate {
         repeats,
-        deadline: clock
-            .map(|c| format!("{} ({})", c.strftime("%d-%m-%Y"), zone.abbreviation()))
-            .unwrap_or_default(),
-        overdue: clock.is_some_and(|c| today > c),
+        deadline: clock.as_ref().map(Clock::shown).unwrap_or_default(),
+        overdue: clock.as_ref().is_some_and(|c| c.overdue),
         state_key: format!("lapor.status_{}", stored.case.state.as_str()),
         actions,
         decisions,
@@ -525,5 +545,48 @@ pub async fn step(
             };
             detail_page(&state, &v, id, String::new(), msg).await
         }
+    }
+}
+
+/// A case's current legal clock: the last day of its step, counted in the region's zone from the
+/// day it entered the step (day 0) under its election's regime, and whether today is past it.
+struct Clock {
+    last_day: jiff::civil::Date,
+    zone: posko_core::Zone,
+    overdue: bool,
+    due_today: bool,
+}
+
+fn clock_of(
+    state: &AppState,
+    region: &posko_core::RegionCode,
+    election: &str,
+    stored: &posko_store::StoredCase,
+) -> Option<Clock> {
+    let zone = state
+        .posko
+        .atlas
+        .zone(region)
+        .unwrap_or(posko_core::Zone::Wib);
+    let today = jiff::Timestamp::now().to_zoned(zone.tz()).date();
+    let began = stored.state_since.to_zoned(zone.tz()).date();
+    let e = state.posko.elections.get(election)?;
+    let last_day =
+        posko_core::case::step_deadline(e, &state.posko.holidays, &stored.case, began, false)?;
+    Some(Clock {
+        last_day,
+        zone,
+        overdue: today > last_day,
+        due_today: today == last_day,
+    })
+}
+
+impl Clock {
+    fn shown(&self) -> String {
+        format!(
+            "{} ({})",
+            self.last_day.strftime("%d-%m-%Y"),
+            self.zone.abbreviation()
+        )
     }
 }
