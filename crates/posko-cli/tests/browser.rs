@@ -277,15 +277,8 @@ async fn a_citizen_reports_from_a_phone_without_logging_in() {
         .unwrap();
 
     // The picker starts at the post's regency; walk down to a village without any script.
-    let chosen = c
-        .find(Locator::Id("wilayah-terpilih"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    assert!(chosen.contains("KABUPATEN JEPARA"), "{chosen}");
-    for _ in 0..2 {
+    chosen_region(&c, |t| t.contains("KABUPATEN JEPARA")).await;
+    for level in 2..4 {
         let select = c.find(Locator::Id("region_child")).await.unwrap();
         select.select_by_index(1).await.unwrap();
         c.find(Locator::Id("pilih-wilayah"))
@@ -294,20 +287,9 @@ async fn a_citizen_reports_from_a_phone_without_logging_in() {
             .click()
             .await
             .unwrap();
+        // The form posts and the page comes back one level deeper.
+        chosen_region(&c, |t| t.matches('›').count() == level).await;
     }
-    let chosen = c
-        .find(Locator::Id("wilayah-terpilih"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    assert_eq!(
-        chosen.matches('›').count(),
-        3,
-        "province › regency › district › village: {chosen}"
-    );
-
     let overflow = c
         .execute(
             "return document.documentElement.scrollWidth - window.innerWidth;",
@@ -373,4 +355,24 @@ async fn a_citizen_reports_from_a_phone_without_logging_in() {
     );
     save_screenshot(&c, "tanda-terima-ponsel.png").await;
     c.close().await.unwrap();
+}
+
+/// The chosen-region text once it satisfies `ready`: waits out the page load after a submit
+/// (an element of the page being replaced goes stale), for at most ten seconds.
+async fn chosen_region(c: &Client, ready: impl Fn(&str) -> bool) -> String {
+    let started = Instant::now();
+    loop {
+        if let Ok(el) = c.find(Locator::Id("wilayah-terpilih")).await {
+            if let Ok(text) = el.text().await {
+                if ready(&text) {
+                    return text;
+                }
+            }
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "the region picker did not move"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }
