@@ -342,8 +342,10 @@ async fn a_citizen_reports_from_a_phone_without_logging_in() {
         .click()
         .await
         .unwrap();
+    // The receipt replaces the form: wait for it rather than race the navigation.
     let code = c
-        .find(Locator::Id("kode-pelacakan"))
+        .wait()
+        .for_element(Locator::Id("kode-pelacakan"))
         .await
         .unwrap()
         .text()
