@@ -110,17 +110,19 @@ async fn writer(store: Arc<dyn Store>, mut rx: mpsc::Receiver<Job>) {
                 Err(_) => break,
             }
         }
-        let batch: Vec<NewReport> = jobs.iter().map(|(r, _)| r.clone()).collect();
+        // Reports and their answer channels apart, so the batch is not copied (evidence
+        // included) on its way to the store.
+        let (batch, senders): (Vec<NewReport>, Vec<_>) = jobs.into_iter().unzip();
         match store.insert_reports(&batch).await {
             Ok(outcomes) => {
-                for ((_, done), outcome) in jobs.into_iter().zip(outcomes) {
+                for (done, outcome) in senders.into_iter().zip(outcomes) {
                     let _ = done.send(Ok(outcome));
                 }
             }
             Err(batch_err) => {
                 tracing::warn!(size = batch.len(), error = %batch_err, "report batch failed; retrying one by one");
-                for (report, done) in jobs {
-                    let r = store.insert_reports(std::slice::from_ref(&report)).await;
+                for (report, done) in batch.iter().zip(senders) {
+                    let r = store.insert_reports(std::slice::from_ref(report)).await;
                     let answer = match r {
                         Ok(mut o) if !o.is_empty() => Ok(o.remove(0)),
                         Ok(_) => Err("tidak ada hasil".to_string()),
