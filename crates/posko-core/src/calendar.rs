@@ -11,6 +11,16 @@
 //! with calendar days the last counted day is day 0 plus the number of days; with working days it
 //! is the n-th working day after day 0. The deadline is the end of that last day — the instant just
 //! before the next local midnight — in the zone of the region concerned.
+//!
+//! **Round-the-clock days** — Bawaslu serves round the clock in an election's quiet period (masa
+//! tenang) and on its polling day (DOMAIN.md §4, service hours [R]). When a working-day clock of
+//! that election's legal step runs over such a day, the day counts as a working day even when it is
+//! a Saturday, a Sunday or a holiday (14 Feb 2024 and 27 Nov 2024 are both national holidays).
+//! That the open service makes the day a *working* day for the clock is Posko's reading [U]. Which
+//! days are open is the election's to say (`Election::round_the_clock`); the counting itself lives
+//! here, in `Holidays::last_day_serving`. `Holidays::last_day` is the pure calendar (no day is
+//! open), for clocks that no election's service hours touch. Calendar-day clocks are unaffected:
+//! every day counts there anyway.
 
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
@@ -280,6 +290,19 @@ impl Holidays {
     /// Working days: the `days`-th working day after `start`; `start` itself never counts. With
     /// zero days it is `start`. Saturates at the last date jiff can represent (year 9999).
     pub fn last_day(&self, start: Date, period: Period) -> Date {
+        self.last_day_serving(start, period, |_| false)
+    }
+
+    /// Like `last_day`, but with working days a day for which `open` is true counts as a working
+    /// day even when it is a weekend day or a holiday — the round-the-clock days of an election
+    /// (see the module doc; `case::step_deadline` passes `Election::round_the_clock`). Day 0
+    /// still never counts. Calendar days ignore `open`.
+    pub fn last_day_serving(
+        &self,
+        start: Date,
+        period: Period,
+        open: impl Fn(Date) -> bool,
+    ) -> Date {
         match period.count {
             DayCount::Calendar => {
                 let span = SignedDuration::from_hours(i64::from(period.days) * 24);
@@ -294,7 +317,7 @@ impl Holidays {
                         break;
                     }
                     day = next;
-                    if self.is_working_day(day) {
+                    if open(day) || self.is_working_day(day) {
                         counted += 1;
                     }
                 }
@@ -307,6 +330,18 @@ impl Holidays {
     /// before the next midnight — in `zone`, as a UTC timestamp.
     pub fn deadline(&self, start: Date, period: Period, zone: Zone) -> Timestamp {
         end_of_day(self.last_day(start, period), zone)
+    }
+
+    /// The deadline of `period` from `start` with the round-the-clock days `open` (see
+    /// `last_day_serving`): the end of the last counted day in `zone`, as a UTC timestamp.
+    pub fn deadline_serving(
+        &self,
+        start: Date,
+        period: Period,
+        zone: Zone,
+        open: impl Fn(Date) -> bool,
+    ) -> Timestamp {
+        end_of_day(self.last_day_serving(start, period, open), zone)
     }
 }
 
@@ -484,6 +519,44 @@ mod tests {
                 .to_zoned(z.tz());
             assert_eq!((after.date(), after.hour()), (d(2024, 11, 30), 0));
         }
+    }
+
+    #[test]
+    fn open_days_count_as_working_days_only_for_working_day_clocks() {
+        let h = Holidays::shipped();
+        // Open on Sat 13 and Sun 14 Jan 2024 only: from Fri 12 Jan, 2 working days are Sat 13,
+        // Sun 14 (instead of Mon 15, Tue 16).
+        let weekend = |x: Date| x == d(2024, 1, 13) || x == d(2024, 1, 14);
+        assert_eq!(
+            h.last_day_serving(d(2024, 1, 12), Period::working(2), weekend),
+            d(2024, 1, 14)
+        );
+        // Day 0 never counts, open or not: from Sat 13, 1 working day is Sun 14.
+        assert_eq!(
+            h.last_day_serving(d(2024, 1, 13), Period::working(1), weekend),
+            d(2024, 1, 14)
+        );
+        // An open holiday counts: Wed 14 Feb 2024 (Pemilu) open, from Tue 13 + 1 is Wed 14.
+        assert_eq!(
+            h.last_day_serving(d(2024, 2, 13), Period::working(1), |x| x == d(2024, 2, 14)),
+            d(2024, 2, 14)
+        );
+        // Nothing open: the pure calendar.
+        assert_eq!(
+            h.last_day_serving(d(2024, 1, 12), Period::working(2), |_| false),
+            d(2024, 1, 16)
+        );
+        // Calendar days ignore `open`.
+        assert_eq!(
+            h.last_day_serving(d(2024, 1, 12), Period::calendar(2), |_| true),
+            d(2024, 1, 14)
+        );
+        // The instant: end of Sun 14 Jan 2024 in WITA is 15:59:59.999999999 UTC.
+        assert_eq!(
+            h.deadline_serving(d(2024, 1, 12), Period::working(2), Zone::Wita, weekend)
+                .to_string(),
+            "2024-01-14T15:59:59.999999999Z"
+        );
     }
 
     #[test]

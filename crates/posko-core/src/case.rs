@@ -301,7 +301,11 @@ pub fn step_period(election: &Election, case: &Case, extended: bool) -> Option<P
     }
 }
 
-/// The last day of the current step's clock, counted from the day the step began (day 0).
+/// The last day of the current step's clock, counted from the day the step began (day 0), under
+/// the election's regime. A working-day clock also counts the election's round-the-clock days
+/// (quiet period and polling day, `Election::round_the_clock`) even when they are weekends or
+/// holidays; the counting convention is in `calendar`'s module doc. The deadline instant is
+/// `calendar::end_of_day` of this day in the region's zone.
 pub fn step_deadline(
     election: &Election,
     holidays: &Holidays,
@@ -309,7 +313,8 @@ pub fn step_deadline(
     began: Date,
     extended: bool,
 ) -> Option<Date> {
-    step_period(election, case, extended).map(|p| holidays.last_day(began, p))
+    step_period(election, case, extended)
+        .map(|p| holidays.last_day_serving(began, p, |d| election.round_the_clock(d)))
 }
 
 #[cfg(test)]
@@ -470,18 +475,24 @@ mod tests {
             &[Action::StartReview, Action::Register],
         )
         .unwrap();
-        // Pemilu: 7 working days of handling from Fri 9 Feb 2024 skip the weekend and the Pemilu
-        // holiday (14 Feb): Mon 12, Tue 13, Thu 15, Fri 16, Mon 19, Tue 20, Wed 21.
+        // Pemilu: 7 working days of handling from Fri 9 Feb 2024. Sat 10 (Imlek, still campaign)
+        // is skipped; Sun 11 (quiet period) and Wed 14 (polling day, a national holiday) are
+        // round-the-clock days and count: Sun 11, Mon 12, Tue 13, Wed 14, Thu 15, Fri 16, Mon 19.
         let pemilu = Election::pemilu_2024();
         let began = Date::constant(2024, 2, 9);
         assert_eq!(
             step_deadline(&pemilu, &h, &reg, began, false),
-            Some(Date::constant(2024, 2, 21))
+            Some(Date::constant(2024, 2, 19))
         );
-        // …up to 14 working days with the extension.
+        // The pure calendar would skip Sun 11 and Wed 14 and end on Wed 21.
+        assert_eq!(
+            h.last_day(began, Period::working(7)),
+            Date::constant(2024, 2, 21)
+        );
+        // …up to 14 working days with the extension: Tue 20 … Wed 28 (no holiday in between).
         assert_eq!(
             step_deadline(&pemilu, &h, &reg, began, true),
-            Some(Date::constant(2024, 3, 1))
+            Some(Date::constant(2024, 2, 28))
         );
         // Pilkada: 3 calendar days, +2 extension; holidays do not stop the clock.
         let pilkada = Election::pilkada_2024();

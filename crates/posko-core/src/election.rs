@@ -238,6 +238,21 @@ impl Election {
         }
     }
 
+    /// True when Bawaslu serves round the clock on `d` for this election: a day of its quiet
+    /// period (masa tenang) or its polling day (DOMAIN.md §4, service hours [R]). A working-day
+    /// clock of this election counts such a day even when it is a weekend day or a holiday (see
+    /// `calendar`'s module doc).
+    ///
+    /// [U] Counting days: for Pemilu, DOMAIN.md also names "counting days" (Perbawaslu 7/2022
+    /// Pasal 11(4)) but gives no dates for them — counting at the TPS begins on polling day, and
+    /// nothing in DOMAIN.md says it runs into the next day or how long recapitulation lasts — so
+    /// the day after polling day is *not* modelled as a round-the-clock day; only the quiet period
+    /// and polling day are. A caller that knows the counting days can add them through
+    /// `Holidays::last_day_serving`'s `open`.
+    pub fn round_the_clock(&self, d: Date) -> bool {
+        d == self.polling_day || self.quiet_period.is_some_and(|q| q.contains(d))
+    }
+
     pub fn builtin() -> Vec<Election> {
         vec![Election::pemilu_2024(), Election::pilkada_2024()]
     }
@@ -387,6 +402,34 @@ mod tests {
         assert_eq!(k.rules.handling, Period::calendar(3));
         assert!(k.quiet_period.unwrap().contains(date(2024, 11, 25)));
         assert!(!k.quiet_period.unwrap().contains(date(2024, 11, 27)));
+    }
+
+    #[test]
+    fn round_the_clock_is_the_quiet_period_and_polling_day() {
+        let p = Election::pemilu_2024();
+        // Campaign ends Sat 10 Feb; quiet period Sun 11 – Tue 13; polling Wed 14.
+        assert!(!p.round_the_clock(date(2024, 2, 10)));
+        for day in 11..=14 {
+            assert!(p.round_the_clock(date(2024, 2, day)), "{day} Feb 2024");
+        }
+        // The day after polling day is not modelled as a counting day ([U], see the doc).
+        assert!(!p.round_the_clock(date(2024, 2, 15)));
+        // Another election's days are not this one's.
+        assert!(!p.round_the_clock(date(2024, 11, 27)));
+        let k = Election::pilkada_2024();
+        assert!(!k.round_the_clock(date(2024, 11, 23)));
+        for day in 24..=27 {
+            assert!(k.round_the_clock(date(2024, 11, day)), "{day} Nov 2024");
+        }
+        assert!(!k.round_the_clock(date(2024, 11, 28)));
+        assert!(!k.round_the_clock(date(2024, 2, 14)));
+        // Without a quiet period, only polling day.
+        let psu = Election {
+            quiet_period: None,
+            ..Election::pilkada_2024()
+        };
+        assert!(psu.round_the_clock(date(2024, 11, 27)));
+        assert!(!psu.round_the_clock(date(2024, 11, 26)));
     }
 
     #[test]
