@@ -283,10 +283,12 @@ pub fn csrf_valid(key: &SecretKey, cookie_value: &str, given: &str) -> bool {
 }
 
 /// Makes an API token for a machine client: returns its id and the token, which exists in clear
-/// only in this return value (the store keeps its SHA-256).
+/// only in this return value (the store keeps its SHA-256). With `agency`, the token is that
+/// agency's own case-handling system: it sees and acts on the cases routed to the agency only.
 pub async fn create_api_token(
     store: &dyn Store,
     name: &str,
+    agency: Option<posko_core::Agency>,
 ) -> Result<(i64, String), AccountsError> {
     let name = name.trim();
     if !(1..=64).contains(&name.chars().count()) {
@@ -294,7 +296,7 @@ pub async fn create_api_token(
     }
     let token = format!("psk_{}", random_token());
     let id = store
-        .create_api_token(name, &token_hash(&token), Timestamp::now())
+        .create_api_token(name, &token_hash(&token), agency, Timestamp::now())
         .await?;
     Ok((id, token))
 }

@@ -8,6 +8,7 @@
 
 pub mod accounts;
 pub mod cases;
+pub mod clock;
 pub mod config;
 pub mod intake;
 pub mod regions;

@@ -182,6 +182,10 @@ enum TokenCmd {
         /// Nama klien, mis. gateway-wa (client name).
         #[arg(long)]
         name: String,
+        /// Sistem milik instansi ini: hanya melihat dan menangani kasus yang diteruskan ke
+        /// instansi tsb. (an agency's own system: sees only the cases routed to it).
+        #[arg(long = "instansi", value_name = "AGENCY")]
+        agency: Option<Agency>,
     },
 }
 
@@ -380,11 +384,16 @@ async fn run(cli: Cli) -> Result<std::process::ExitCode> {
             });
         }
         Command::Token {
-            cmd: TokenCmd::Add { store, name },
+            cmd: TokenCmd::Add {
+                store,
+                name,
+                agency,
+            },
         } => {
             let cfg = load_config(file, &store)?;
             let posko = open::open(&cfg, Mode::Use).await?;
-            let (id, token) = accounts::create_api_token(posko.store.as_ref(), &name).await?;
+            let (id, token) =
+                accounts::create_api_token(posko.store.as_ref(), &name, agency).await?;
             // The only time the token is shown: the store keeps its hash.
             println!("{token}");
             eprintln!(

@@ -7,6 +7,7 @@
 //! sqlx's advisory lock, so app servers starting at once do not race. Errors never show the
 //! database password.
 
+mod handling;
 mod reports;
 
 use std::collections::HashSet;
@@ -517,9 +518,10 @@ impl Store for PostgresStore {
         &self,
         name: &str,
         token_hash: &[u8],
+        agency: Option<posko_core::Agency>,
         at: Timestamp,
     ) -> StoreResult<i64> {
-        reports::create_api_token(&self.pool, name, token_hash, at).await
+        reports::create_api_token(&self.pool, name, token_hash, agency, at).await
     }
 
     async fn api_token(&self, token_hash: &[u8]) -> StoreResult<Option<ApiClient>> {
@@ -565,6 +567,79 @@ impl Store for PostgresStore {
         limit: u32,
     ) -> StoreResult<Vec<ReportSummary>> {
         reports::reports_referred_to(&self.pool, agency, limit).await
+    }
+
+    async fn list_cases(
+        &self,
+        filter: &posko_store::CaseFilter,
+    ) -> StoreResult<Vec<posko_store::CaseRow>> {
+        handling::list_cases(&self.pool, filter).await
+    }
+
+    async fn assign_case(
+        &self,
+        assignee: Option<i64>,
+        event: &posko_store::CaseEvent,
+    ) -> StoreResult<()> {
+        handling::assign_case(&self.pool, assignee, event).await
+    }
+
+    async fn extend_handling(&self, event: &posko_store::CaseEvent) -> StoreResult<()> {
+        handling::extend_handling(&self.pool, event).await
+    }
+
+    async fn merge_case(
+        &self,
+        duplicate: &posko_store::CaseEvent,
+        into: &posko_store::CaseEvent,
+    ) -> StoreResult<()> {
+        handling::merge_case(&self.pool, duplicate, into).await
+    }
+
+    async fn merged_reports(&self, report_id: i64) -> StoreResult<Vec<i64>> {
+        handling::merged_reports(&self.pool, report_id).await
+    }
+
+    async fn dedup_facts(
+        &self,
+        region: &RegionCode,
+        from: jiff::civil::Date,
+        to: jiff::civil::Date,
+        limit: u32,
+    ) -> StoreResult<Vec<posko_store::DedupFacts>> {
+        handling::dedup_facts(&self.pool, region, from, to, limit).await
+    }
+
+    async fn dedup_facts_of(&self, report_id: i64) -> StoreResult<Option<posko_store::DedupFacts>> {
+        handling::dedup_facts_of(&self.pool, report_id).await
+    }
+
+    async fn add_shift(&self, shift: &posko_store::NewShift) -> StoreResult<i64> {
+        handling::add_shift(&self.pool, shift).await
+    }
+
+    async fn delete_shift(&self, id: i64) -> StoreResult<()> {
+        handling::delete_shift(&self.pool, id).await
+    }
+
+    async fn shifts_between(
+        &self,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> StoreResult<Vec<posko_store::Shift>> {
+        handling::shifts_between(&self.pool, from, to).await
+    }
+
+    async fn add_handover(&self, note: &posko_store::NewHandover) -> StoreResult<i64> {
+        handling::add_handover(&self.pool, note).await
+    }
+
+    async fn recent_handovers(&self, limit: u32) -> StoreResult<Vec<posko_store::Handover>> {
+        handling::recent_handovers(&self.pool, limit).await
+    }
+
+    async fn official_register(&self, limit: u32) -> StoreResult<Vec<posko_store::OfficialEntry>> {
+        handling::official_register(&self.pool, limit).await
     }
 }
 

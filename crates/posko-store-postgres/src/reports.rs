@@ -17,7 +17,7 @@ use crate::map_err;
 /// The advisory lock key of the audit chain ("POSKOAUD" as ASCII).
 const AUDIT_LOCK: i64 = 0x504F_534B_4F41_5544;
 
-fn be(e: sqlx::Error) -> StoreError {
+pub(crate) fn be(e: sqlx::Error) -> StoreError {
     StoreError::backend(e)
 }
 
@@ -187,10 +187,10 @@ async fn evidence_of(pool: &PgPool, report_id: i64) -> StoreResult<Vec<EvidenceI
         .collect()
 }
 
-const SUMMARY_COLUMNS: &str = "r.id, r.tracking_code, r.election AS summary_election, r.kind, r.status, r.subject_category, r.violation,
+pub(crate) const SUMMARY_COLUMNS: &str = "r.id, r.tracking_code, r.election AS summary_election, r.kind, r.status, r.subject_category, r.violation,
     r.region_code, r.received_at, EXISTS (SELECT 1 FROM reporter_identities i WHERE i.report_id = r.id) AS has_identity";
 
-fn summary(row: &PgRow) -> StoreResult<ReportSummary> {
+pub(crate) fn summary(row: &PgRow) -> StoreResult<ReportSummary> {
     Ok(ReportSummary {
         id: row.try_get("id").map_err(be)?,
         tracking_code: row.try_get("tracking_code").map_err(be)?,
@@ -437,21 +437,23 @@ pub async fn create_api_token(
     pool: &PgPool,
     name: &str,
     hash: &[u8],
+    agency: Option<Agency>,
     at: Timestamp,
 ) -> StoreResult<i64> {
     sqlx::query_scalar(
-        "INSERT INTO api_clients (name, token_hash, created_at) VALUES ($1, $2, $3) RETURNING id",
+        "INSERT INTO api_clients (name, token_hash, created_at, agency) VALUES ($1, $2, $3, $4) RETURNING id",
     )
     .bind(name)
     .bind(hash)
     .bind(decode::micros(at))
+    .bind(agency.map(|a| a.as_str()))
     .fetch_one(pool)
     .await
     .map_err(map_err("token API"))
 }
 
 pub async fn api_token(pool: &PgPool, hash: &[u8]) -> StoreResult<Option<ApiClient>> {
-    let row = sqlx::query("SELECT id, name, active FROM api_clients WHERE token_hash = $1")
+    let row = sqlx::query("SELECT id, name, active, agency FROM api_clients WHERE token_hash = $1")
         .bind(hash)
         .fetch_optional(pool)
         .await
@@ -461,6 +463,14 @@ pub async fn api_token(pool: &PgPool, hash: &[u8]) -> StoreResult<Option<ApiClie
             id: r.try_get("id").map_err(be)?,
             name: r.try_get("name").map_err(be)?,
             active: r.try_get::<bool, _>("active").map_err(be)?,
+            agency: r
+                .try_get::<Option<&str>, _>("agency")
+                .map_err(be)?
+                .map(|a| {
+                    a.parse()
+                        .map_err(|_| StoreError::Corrupt(format!("instansi token API '{a}'")))
+                })
+                .transpose()?,
         })
     })
     .transpose()
@@ -553,29 +563,16 @@ pub async fn audit_entries(pool: &PgPool) -> StoreResult<Vec<AuditEntry>> {
 }
 
 pub async fn case_of(pool: &PgPool, report_id: i64) -> StoreResult<Option<StoredCase>> {
-    let row = sqlx::query(
-        "SELECT status, kind, temuan, decision, referred_to, subject_category,
-                coalesce(state_since, received_at) AS since
-         FROM reports WHERE id = $1",
-    )
-    .bind(report_id)
-    .fetch_optional(pool)
-    .await
-    .map_err(be)?;
-    let Some(r) = row else { return Ok(None) };
-    let referred: Option<String> = r.try_get("referred_to").map_err(be)?;
-    Ok(Some(StoredCase {
-        report_id,
-        case: Case {
-            state: decode::case_state(r.try_get("status").map_err(be)?)?,
-            kind: decode::kind(r.try_get("kind").map_err(be)?)?,
-            temuan: r.try_get::<bool, _>("temuan").map_err(be)?,
-            decision: decode::decision(r.try_get::<Option<&str>, _>("decision").map_err(be)?)?,
-            referred_to: referred.and_then(|a| a.parse().ok()),
-        },
-        subject_category: decode::category(r.try_get("subject_category").map_err(be)?)?,
-        state_since: decode::timestamp(r.try_get("since").map_err(be)?)?,
-    }))
+    let sql = format!(
+        "SELECT {} FROM reports r WHERE r.id = $1",
+        crate::handling::CASE_COLUMNS
+    );
+    let row = sqlx::query(&sql)
+        .bind(report_id)
+        .fetch_optional(pool)
+        .await
+        .map_err(be)?;
+    row.as_ref().map(crate::handling::stored_case).transpose()
 }
 
 pub async fn transition_case(
@@ -586,7 +583,8 @@ pub async fn transition_case(
 ) -> StoreResult<()> {
     let mut tx = pool.begin().await.map_err(be)?;
     let moved = sqlx::query(
-        "UPDATE reports SET status = $2, temuan = $3, decision = $4, referred_to = $5, state_since = $6
+        "UPDATE reports SET status = $2, temuan = $3, decision = $4, referred_to = $5, state_since = $6,
+                registered_at = CASE WHEN $2 = 'teregistrasi' THEN $6 ELSE registered_at END
          WHERE id = $1 AND status = $7",
     )
     .bind(e.report_id)

@@ -329,7 +329,7 @@ async fn concurrent_retries_with_one_idempotency_key_store_one_report() {
     let a = PostgresStore::connect_with(schema.options()).await.unwrap();
     let b = PostgresStore::connect_with(schema.options()).await.unwrap();
     let client = a
-        .create_api_token("gateway-wa", &[5; 32], jiff::Timestamp::now())
+        .create_api_token("gateway-wa", &[5; 32], None, jiff::Timestamp::now())
         .await
         .unwrap();
     let report = |i: usize| NewReport {

@@ -14,7 +14,7 @@ use sqlx::{Row, Sqlite, Transaction};
 
 use crate::map_err;
 
-fn be(e: sqlx::Error) -> StoreError {
+pub(crate) fn be(e: sqlx::Error) -> StoreError {
     StoreError::backend(e)
 }
 
@@ -162,10 +162,10 @@ async fn evidence_of(pool: &SqlitePool, report_id: i64) -> StoreResult<Vec<Evide
         .collect()
 }
 
-const SUMMARY_COLUMNS: &str = "r.id, r.tracking_code, r.election AS summary_election, r.kind, r.status, r.subject_category, r.violation,
+pub(crate) const SUMMARY_COLUMNS: &str = "r.id, r.tracking_code, r.election AS summary_election, r.kind, r.status, r.subject_category, r.violation,
     r.region_code, r.received_at, (SELECT count(*) FROM reporter_identities i WHERE i.report_id = r.id) AS has_identity";
 
-fn summary(row: &SqliteRow) -> StoreResult<ReportSummary> {
+pub(crate) fn summary(row: &SqliteRow) -> StoreResult<ReportSummary> {
     Ok(ReportSummary {
         id: row.try_get("id").map_err(be)?,
         tracking_code: row.try_get("tracking_code").map_err(be)?,
@@ -412,21 +412,23 @@ pub async fn create_api_token(
     pool: &SqlitePool,
     name: &str,
     hash: &[u8],
+    agency: Option<Agency>,
     at: Timestamp,
 ) -> StoreResult<i64> {
     sqlx::query_scalar(
-        "INSERT INTO api_clients (name, token_hash, created_at) VALUES ($1, $2, $3) RETURNING id",
+        "INSERT INTO api_clients (name, token_hash, created_at, agency) VALUES ($1, $2, $3, $4) RETURNING id",
     )
     .bind(name)
     .bind(hash)
     .bind(decode::micros(at))
+    .bind(agency.map(|a| a.as_str()))
     .fetch_one(pool)
     .await
     .map_err(map_err("token API"))
 }
 
 pub async fn api_token(pool: &SqlitePool, hash: &[u8]) -> StoreResult<Option<ApiClient>> {
-    let row = sqlx::query("SELECT id, name, active FROM api_clients WHERE token_hash = $1")
+    let row = sqlx::query("SELECT id, name, active, agency FROM api_clients WHERE token_hash = $1")
         .bind(hash)
         .fetch_optional(pool)
         .await
@@ -436,6 +438,14 @@ pub async fn api_token(pool: &SqlitePool, hash: &[u8]) -> StoreResult<Option<Api
             id: r.try_get("id").map_err(be)?,
             name: r.try_get("name").map_err(be)?,
             active: r.try_get::<i64, _>("active").map_err(be)? != 0,
+            agency: r
+                .try_get::<Option<&str>, _>("agency")
+                .map_err(be)?
+                .map(|a| {
+                    a.parse()
+                        .map_err(|_| StoreError::Corrupt(format!("instansi token API '{a}'")))
+                })
+                .transpose()?,
         })
     })
     .transpose()
@@ -527,29 +537,16 @@ pub async fn audit_entries(pool: &SqlitePool) -> StoreResult<Vec<AuditEntry>> {
 }
 
 pub async fn case_of(pool: &SqlitePool, report_id: i64) -> StoreResult<Option<StoredCase>> {
-    let row = sqlx::query(
-        "SELECT status, kind, temuan, decision, referred_to, subject_category,
-                coalesce(state_since, received_at) AS since
-         FROM reports WHERE id = $1",
-    )
-    .bind(report_id)
-    .fetch_optional(pool)
-    .await
-    .map_err(be)?;
-    let Some(r) = row else { return Ok(None) };
-    let referred: Option<String> = r.try_get("referred_to").map_err(be)?;
-    Ok(Some(StoredCase {
-        report_id,
-        case: Case {
-            state: decode::case_state(r.try_get("status").map_err(be)?)?,
-            kind: decode::kind(r.try_get("kind").map_err(be)?)?,
-            temuan: r.try_get::<i64, _>("temuan").map_err(be)? != 0,
-            decision: decode::decision(r.try_get::<Option<&str>, _>("decision").map_err(be)?)?,
-            referred_to: referred.and_then(|a| a.parse().ok()),
-        },
-        subject_category: decode::category(r.try_get("subject_category").map_err(be)?)?,
-        state_since: decode::timestamp(r.try_get("since").map_err(be)?)?,
-    }))
+    let sql = format!(
+        "SELECT {} FROM reports r WHERE r.id = $1",
+        crate::handling::CASE_COLUMNS
+    );
+    let row = sqlx::query(&sql)
+        .bind(report_id)
+        .fetch_optional(pool)
+        .await
+        .map_err(be)?;
+    row.as_ref().map(crate::handling::stored_case).transpose()
 }
 
 pub async fn transition_case(
@@ -560,7 +557,8 @@ pub async fn transition_case(
 ) -> StoreResult<()> {
     let mut tx = pool.begin().await.map_err(be)?;
     let moved = sqlx::query(
-        "UPDATE reports SET status = $2, temuan = $3, decision = $4, referred_to = $5, state_since = $6
+        "UPDATE reports SET status = $2, temuan = $3, decision = $4, referred_to = $5, state_since = $6,
+                registered_at = CASE WHEN $2 = 'teregistrasi' THEN $6 ELSE registered_at END
          WHERE id = $1 AND status = $7",
     )
     .bind(e.report_id)

@@ -46,7 +46,11 @@ macro_rules! conformance_suite {
             unseal_requests_are_approved_once,
             api_tokens_are_found_by_hash,
             audit_entries_form_a_hash_chain,
-            cases_move_once_and_route_to_one_agency
+            cases_move_once_and_route_to_one_agency,
+            inbox_filters_each_narrow,
+            handling_extends_once_and_merges_without_chains,
+            officials_register_counts_each_official_once,
+            duty_roster_and_handover_notes
         );
     };
     (@each $fresh:path; $($name:ident),*) => {
@@ -576,7 +580,7 @@ pub async fn report_batches_are_all_or_nothing(s: &dyn Store) {
 
 pub async fn idempotency_keys_make_one_report(s: &dyn Store) {
     let client = s
-        .create_api_token("gateway-wa", &[5; 32], now())
+        .create_api_token("gateway-wa", &[5; 32], None, now())
         .await
         .unwrap();
     let mut first = report("PSK-FFFF-FFFF-FFF6");
@@ -720,17 +724,23 @@ pub async fn unseal_requests_are_approved_once(s: &dyn Store) {
 
 pub async fn api_tokens_are_found_by_hash(s: &dyn Store) {
     let id = s
-        .create_api_token("sms-gateway", &[9; 32], now())
+        .create_api_token("sms-gateway", &[9; 32], None, now())
         .await
         .unwrap();
     let c = s.api_token(&[9; 32]).await.unwrap().unwrap();
     assert_eq!((c.id, c.name.as_str(), c.active), (id, "sms-gateway", true));
     assert!(s.api_token(&[8; 32]).await.unwrap().is_none());
     let dup = s
-        .create_api_token("lain", &[9; 32], now())
+        .create_api_token("lain", &[9; 32], None, now())
         .await
         .unwrap_err();
     assert!(matches!(dup, StoreError::Conflict(_)));
+    // An agency's own system carries its agency.
+    s.create_api_token("sipropam", &[4; 32], Some(Agency::Propam), now())
+        .await
+        .unwrap();
+    let c = s.api_token(&[4; 32]).await.unwrap().unwrap();
+    assert_eq!(c.agency, Some(Agency::Propam));
 }
 
 pub async fn audit_entries_form_a_hash_chain(s: &dyn Store) {
@@ -855,4 +865,478 @@ pub async fn cases_move_once_and_route_to_one_agency(s: &dyn Store) {
             .status,
         "diteruskan"
     );
+}
+
+/// Moves a case by `actions`, one event each, an hour apart from `at`.
+async fn drive(
+    s: &dyn Store,
+    id: i64,
+    actor: i64,
+    actions: &[posko_core::case::Action],
+    mut at: Timestamp,
+) -> Timestamp {
+    let mut case = s.case_of(id).await.unwrap().unwrap().case;
+    for action in actions {
+        let next = posko_core::case::apply(&case, action).unwrap();
+        at += 1.hour();
+        let event = event(id, actor, at, action.name(), case.state.as_str());
+        let event = crate::CaseEvent {
+            to_state: next.state.as_str().into(),
+            ..event
+        };
+        s.transition_case(case.state, &next, &event).await.unwrap();
+        case = next;
+    }
+    at
+}
+
+fn event(id: i64, actor: i64, at: Timestamp, action: &str, state: &str) -> crate::CaseEvent {
+    crate::CaseEvent {
+        report_id: id,
+        at,
+        actor,
+        action: action.into(),
+        from_state: state.into(),
+        to_state: state.into(),
+        detail: String::new(),
+    }
+}
+
+fn ids(rows: &[crate::CaseRow]) -> Vec<i64> {
+    rows.iter().map(|r| r.summary.id).collect()
+}
+
+pub async fn inbox_filters_each_narrow(s: &dyn Store) {
+    use crate::CaseFilter;
+    use posko_core::case::{Action, CaseState};
+    let officer = s
+        .create_user(&new_user("piket", Role::PetugasPiket))
+        .await
+        .unwrap();
+    // Three reports: an ASN in Jepara, a police officer in Jepara, an ASN in Kota Jambi.
+    let mut asn_jepara = report("PSK-FFFF-FFFF-FFF1");
+    asn_jepara.received_at = now() - 3.hours();
+    let mut polri_jepara = report("PSK-FFFF-FFFF-FFF2");
+    polri_jepara.subject_category = SubjectCategory::Polri;
+    polri_jepara.region = code_of("33.20.02.2001");
+    polri_jepara.received_at = now() - 2.hours();
+    let mut asn_jambi = report("PSK-FFFF-FFFF-FFF3");
+    asn_jambi.region = code_of("15.71.01.1001");
+    asn_jambi.received_at = now() - 1.hours();
+    let out = s
+        .insert_reports(&[asn_jepara, polri_jepara, asn_jambi])
+        .await
+        .unwrap();
+    let (a, p, j) = (stored_id(&out[0]), stored_id(&out[1]), stored_id(&out[2]));
+    drive(s, p, officer.id, &[Action::StartReview], now()).await;
+    s.assign_case(
+        Some(officer.id),
+        &event(a, officer.id, now(), "assign", "diterima"),
+    )
+    .await
+    .unwrap();
+
+    let all = |f: CaseFilter| async move {
+        ids(&s.list_cases(&CaseFilter { limit: 50, ..f }).await.unwrap())
+    };
+    assert_eq!(all(CaseFilter::default()).await, [j, p, a], "newest first");
+    assert_eq!(
+        all(CaseFilter {
+            region: Some(code_of("33.20")),
+            ..Default::default()
+        })
+        .await,
+        [p, a]
+    );
+    assert_eq!(
+        all(CaseFilter {
+            region: Some(code_of("33.20.02")),
+            ..Default::default()
+        })
+        .await,
+        [p]
+    );
+    assert_eq!(
+        all(CaseFilter {
+            category: Some(SubjectCategory::Asn),
+            ..Default::default()
+        })
+        .await,
+        [j, a]
+    );
+    assert_eq!(
+        all(CaseFilter {
+            state: Some(CaseState::KajianAwal),
+            ..Default::default()
+        })
+        .await,
+        [p]
+    );
+    assert_eq!(
+        all(CaseFilter {
+            assigned_to: Some(officer.id),
+            ..Default::default()
+        })
+        .await,
+        [a]
+    );
+    assert_eq!(
+        all(CaseFilter {
+            unassigned: true,
+            ..Default::default()
+        })
+        .await,
+        [j, p]
+    );
+    assert_eq!(
+        all(CaseFilter {
+            received_since: Some(now() - 90.minutes()),
+            ..Default::default()
+        })
+        .await,
+        [j]
+    );
+    assert!(all(CaseFilter {
+        referred_to: Some(Agency::Propam),
+        ..Default::default()
+    })
+    .await
+    .is_empty());
+    let rows = s
+        .list_cases(&CaseFilter {
+            limit: 1,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), 1, "the limit holds");
+    let row = &s
+        .list_cases(&CaseFilter {
+            assigned_to: Some(officer.id),
+            limit: 5,
+            ..Default::default()
+        })
+        .await
+        .unwrap()[0];
+    assert_eq!(row.case.assigned_to, Some(officer.id));
+    assert_eq!(row.case.region, code_of("33.20.01.2001"));
+    assert_eq!(row.case.election, "pilkada-2024");
+    // Unassigning is an event too.
+    s.assign_case(None, &event(a, officer.id, now(), "unassign", "diterima"))
+        .await
+        .unwrap();
+    assert_eq!(s.case_of(a).await.unwrap().unwrap().assigned_to, None);
+    let names: Vec<String> = s
+        .case_events(a)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.action)
+        .collect();
+    assert_eq!(names, ["assign", "unassign"]);
+    assert!(matches!(
+        s.assign_case(
+            None,
+            &event(999_999, officer.id, now(), "assign", "diterima")
+        )
+        .await,
+        Err(StoreError::NotFound(_))
+    ));
+}
+
+pub async fn handling_extends_once_and_merges_without_chains(s: &dyn Store) {
+    use posko_core::case::Action;
+    let officer = s
+        .create_user(&new_user("piket", Role::PetugasPiket))
+        .await
+        .unwrap();
+    let out = s
+        .insert_reports(&[
+            report("PSK-GGGG-GGGG-GGG1"),
+            report("PSK-GGGG-GGGG-GGG2"),
+            report("PSK-GGGG-GGGG-GGG3"),
+        ])
+        .await
+        .unwrap();
+    let (main, dup, third) = (stored_id(&out[0]), stored_id(&out[1]), stored_id(&out[2]));
+    // Extension: only while handling runs, and once.
+    let refused = s
+        .extend_handling(&event(main, officer.id, now(), "extend", "diterima"))
+        .await
+        .unwrap_err();
+    assert!(matches!(refused, StoreError::Conflict(_)), "{refused:?}");
+    let registered = drive(
+        s,
+        main,
+        officer.id,
+        &[Action::StartReview, Action::TakeUpAsTemuan],
+        now(),
+    )
+    .await;
+    let c = s.case_of(main).await.unwrap().unwrap();
+    assert_eq!(
+        c.registered_at,
+        Some(registered),
+        "the handling clock starts at registration"
+    );
+    let examined = drive(s, main, officer.id, &[Action::Examine], registered).await;
+    let c = s.case_of(main).await.unwrap().unwrap();
+    assert_eq!(
+        c.registered_at,
+        Some(registered),
+        "examination keeps the clock"
+    );
+    assert_eq!(c.state_since, examined);
+    assert!(!c.extended);
+    s.extend_handling(&event(main, officer.id, now(), "extend", "pemeriksaan"))
+        .await
+        .unwrap();
+    assert!(s.case_of(main).await.unwrap().unwrap().extended);
+    let twice = s
+        .extend_handling(&event(main, officer.id, now(), "extend", "pemeriksaan"))
+        .await
+        .unwrap_err();
+    assert!(matches!(twice, StoreError::Conflict(_)), "{twice:?}");
+
+    // Merge `third` into `dup`, then `dup` into `main`: `third` follows, no chain remains.
+    s.merge_case(
+        &event(third, officer.id, now(), "merge_into", "diterima"),
+        &event(dup, officer.id, now(), "merged_from", "diterima"),
+    )
+    .await
+    .unwrap();
+    s.merge_case(
+        &event(dup, officer.id, now(), "merge_into", "diterima"),
+        &event(main, officer.id, now(), "merged_from", "pemeriksaan"),
+    )
+    .await
+    .unwrap();
+    assert_eq!(s.merged_reports(main).await.unwrap(), [dup, third]);
+    assert!(s.merged_reports(dup).await.unwrap().is_empty());
+    assert_eq!(
+        s.case_of(third).await.unwrap().unwrap().merged_into,
+        Some(main)
+    );
+    // A merged report cannot be merged again, nor be the main case, nor a case merge into itself.
+    for (a, b) in [(dup, main), (main, dup), (main, main)] {
+        let e = s
+            .merge_case(
+                &event(a, officer.id, now(), "merge_into", "diterima"),
+                &event(b, officer.id, now(), "merged_from", "diterima"),
+            )
+            .await
+            .unwrap_err();
+        assert!(matches!(e, StoreError::Conflict(_)), "{a}->{b}: {e:?}");
+    }
+    // Merged reports leave the inbox, and keep their own events.
+    let inbox = s
+        .list_cases(&crate::CaseFilter {
+            limit: 10,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(ids(&inbox), [main]);
+    let with_merged = s
+        .list_cases(&crate::CaseFilter {
+            limit: 10,
+            include_merged: true,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(with_merged.len(), 3);
+    assert_eq!(s.case_events(third).await.unwrap()[0].action, "merge_into");
+    // Duplicate facts: by region and date window.
+    let facts = s
+        .dedup_facts(
+            &code_of("33.20"),
+            Date::constant(2024, 11, 17),
+            Date::constant(2024, 11, 19),
+            10,
+        )
+        .await
+        .unwrap();
+    assert_eq!(facts.len(), 3);
+    assert!(s
+        .dedup_facts(
+            &code_of("15.71"),
+            Date::constant(2024, 11, 17),
+            Date::constant(2024, 11, 19),
+            10
+        )
+        .await
+        .unwrap()
+        .is_empty());
+    assert!(s
+        .dedup_facts(
+            &code_of("33.20"),
+            Date::constant(2024, 11, 19),
+            Date::constant(2024, 11, 30),
+            10
+        )
+        .await
+        .unwrap()
+        .is_empty());
+    let one = s.dedup_facts_of(third).await.unwrap().unwrap();
+    assert_eq!(one.merged_into, Some(main));
+    assert_eq!(one.subject_mac, Some(vec![7; 32]));
+    assert_eq!(one.happened_on, Date::constant(2024, 11, 18));
+}
+
+pub async fn officials_register_counts_each_official_once(s: &dyn Store) {
+    let officer = s
+        .create_user(&new_user("piket", Role::PetugasPiket))
+        .await
+        .unwrap();
+    let mut reports = Vec::new();
+    for (i, mac) in [7u8, 7, 7, 8, 7].iter().enumerate() {
+        let mut r = report(&format!("PSK-HHHH-HHHH-HHH{i}"));
+        r.subject_mac = Some(vec![*mac; 32]);
+        r.subject_name = format!("Nama {i}");
+        r.received_at = now() + (i as i64).minutes();
+        reports.push(r);
+    }
+    let mut anonymous_subject = report("PSK-HHHH-HHHH-HHH9");
+    anonymous_subject.subject_mac = None;
+    reports.push(anonymous_subject);
+    let out = s.insert_reports(&reports).await.unwrap();
+    // The last report about official 7 is a duplicate of the first: merged, not counted twice.
+    s.merge_case(
+        &event(
+            stored_id(&out[4]),
+            officer.id,
+            now(),
+            "merge_into",
+            "diterima",
+        ),
+        &event(
+            stored_id(&out[0]),
+            officer.id,
+            now(),
+            "merged_from",
+            "diterima",
+        ),
+    )
+    .await
+    .unwrap();
+    drive(
+        s,
+        stored_id(&out[1]),
+        officer.id,
+        &[
+            posko_core::case::Action::StartReview,
+            posko_core::case::Action::RejectRegistration {
+                reason: "daluwarsa".into(),
+            },
+        ],
+        now(),
+    )
+    .await;
+    let register = s.official_register(10).await.unwrap();
+    assert_eq!(register.len(), 2, "{register:?}");
+    assert_eq!(register[0].subject_mac, vec![7; 32]);
+    assert_eq!(register[0].reports, 3);
+    assert_eq!(register[0].open, 2, "one of the three is closed");
+    assert_eq!(register[0].name, "Nama 2", "the latest report's name");
+    assert_eq!(register[0].first_at, now());
+    assert_eq!(register[1].reports, 1);
+    assert_eq!(s.official_register(1).await.unwrap().len(), 1);
+}
+
+pub async fn duty_roster_and_handover_notes(s: &dyn Store) {
+    use crate::{NewHandover, NewShift};
+    let a = s
+        .create_user(&new_user("piket_a", Role::PetugasPiket))
+        .await
+        .unwrap();
+    let b = s
+        .create_user(&new_user("piket_b", Role::PetugasPiket))
+        .await
+        .unwrap();
+    let day = now();
+    let shift = |user: i64, agency: Agency, from: i64, to: i64| NewShift {
+        agency,
+        user_id: user,
+        starts_at: day + from.hours(),
+        ends_at: day + to.hours(),
+        created_by: a.id,
+        created_at: day,
+    };
+    let morning = s
+        .add_shift(&shift(a.id, Agency::Bawaslu, 0, 8))
+        .await
+        .unwrap();
+    let evening = s
+        .add_shift(&shift(b.id, Agency::Propam, 8, 16))
+        .await
+        .unwrap();
+    let night = s
+        .add_shift(&shift(a.id, Agency::Bawaslu, 16, 24))
+        .await
+        .unwrap();
+    // A shift must end after it starts.
+    assert!(s
+        .add_shift(&shift(a.id, Agency::Bawaslu, 5, 5))
+        .await
+        .is_err());
+
+    let at = |from: i64, to: i64| async move {
+        s.shifts_between(day + from.hours(), day + to.hours())
+            .await
+            .unwrap()
+            .iter()
+            .map(|x| x.id)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(at(0, 24).await, [morning, evening, night]);
+    assert_eq!(at(7, 9).await, [morning, evening], "overlap at both ends");
+    assert_eq!(
+        at(8, 9).await,
+        [evening],
+        "a shift ending at 8 is over at 8"
+    );
+    let on_duty = s
+        .shifts_between(day + 9.hours(), day + 9.hours() + 1.seconds())
+        .await
+        .unwrap();
+    assert_eq!(on_duty[0].officer, "Petugas piket_b");
+    assert_eq!(on_duty[0].agency, Agency::Propam);
+
+    s.add_handover(&NewHandover {
+        shift_id: Some(morning),
+        author: a.id,
+        at: day + 8.hours(),
+        note: "Dua laporan menunggu kajian awal.".into(),
+    })
+    .await
+    .unwrap();
+    s.add_handover(&NewHandover {
+        shift_id: Some(evening),
+        author: b.id,
+        at: day + 16.hours(),
+        note: "Kasus Propam diteruskan.".into(),
+    })
+    .await
+    .unwrap();
+    let notes = s.recent_handovers(10).await.unwrap();
+    assert_eq!(notes.len(), 2);
+    assert_eq!(notes[0].author_name, "Petugas piket_b", "newest first");
+    assert_eq!(notes[1].shift_id, Some(morning));
+    assert!(s
+        .add_handover(&NewHandover {
+            shift_id: None,
+            author: a.id,
+            at: day,
+            note: String::new(),
+        })
+        .await
+        .is_err());
+    // A shift with notes stays; one without can go.
+    assert!(matches!(
+        s.delete_shift(morning).await,
+        Err(StoreError::Conflict(_))
+    ));
+    s.delete_shift(night).await.unwrap();
+    assert_eq!(at(0, 24).await, [morning, evening]);
 }

@@ -9,12 +9,14 @@
 
 pub mod conformance;
 
+mod handling;
 mod reports;
 
 use async_trait::async_trait;
 use jiff::Timestamp;
 use posko_core::{Agency, Level, RegionCode, Role, TpsRecord};
 
+pub use handling::*;
 pub use reports::*;
 
 /// Which back end a store is.
@@ -190,10 +192,12 @@ pub trait Store: Send + Sync + 'static {
     async fn unseal_requests(&self, report_id: i64) -> StoreResult<Vec<UnsealRequest>>;
 
     // ── API clients ─────────────────────────────────────────────────────────────────────────
+    /// A token for a partner system; with `agency`, an agency's own case-handling system.
     async fn create_api_token(
         &self,
         name: &str,
         token_hash: &[u8],
+        agency: Option<Agency>,
         at: Timestamp,
     ) -> StoreResult<i64>;
     async fn api_token(&self, token_hash: &[u8]) -> StoreResult<Option<ApiClient>>;
@@ -224,6 +228,40 @@ pub trait Store: Send + Sync + 'static {
         agency: posko_core::Agency,
         limit: u32,
     ) -> StoreResult<Vec<ReportSummary>>;
+
+    // ── handling at the post ────────────────────────────────────────────────────────────────
+    /// The inbox: cases matching the filter, newest first.
+    async fn list_cases(&self, filter: &CaseFilter) -> StoreResult<Vec<CaseRow>>;
+    /// Assigns a case to an officer (or to nobody), recording `event` on its timeline.
+    async fn assign_case(&self, assignee: Option<i64>, event: &CaseEvent) -> StoreResult<()>;
+    /// Extends the handling clock once; `Conflict` if it already was.
+    async fn extend_handling(&self, event: &CaseEvent) -> StoreResult<()>;
+    /// Merges report `duplicate` into the case of report `into`, an event on each timeline.
+    /// `Conflict` if either was merged already. Each report keeps its own sealed reporter.
+    async fn merge_case(&self, duplicate: &CaseEvent, into: &CaseEvent) -> StoreResult<()>;
+    /// Reports merged into this one.
+    async fn merged_reports(&self, report_id: i64) -> StoreResult<Vec<i64>>;
+    /// Facts for duplicate suggestions: reports inside `region` that happened in `[from, to]`.
+    async fn dedup_facts(
+        &self,
+        region: &RegionCode,
+        from: jiff::civil::Date,
+        to: jiff::civil::Date,
+        limit: u32,
+    ) -> StoreResult<Vec<DedupFacts>>;
+    /// One report's duplicate facts.
+    async fn dedup_facts_of(&self, report_id: i64) -> StoreResult<Option<DedupFacts>>;
+
+    async fn add_shift(&self, shift: &NewShift) -> StoreResult<i64>;
+    async fn delete_shift(&self, id: i64) -> StoreResult<()>;
+    /// Shifts overlapping `[from, to)`, by start.
+    async fn shifts_between(&self, from: Timestamp, to: Timestamp) -> StoreResult<Vec<Shift>>;
+    async fn add_handover(&self, note: &NewHandover) -> StoreResult<i64>;
+    /// The latest handover notes, newest first.
+    async fn recent_handovers(&self, limit: u32) -> StoreResult<Vec<Handover>>;
+
+    /// The register of reported officials, most reported first.
+    async fn official_register(&self, limit: u32) -> StoreResult<Vec<OfficialEntry>>;
 }
 
 /// The half-open range of village-code text that lies inside `region`: every code inside starts

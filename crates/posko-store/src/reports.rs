@@ -193,6 +193,8 @@ pub struct ApiClient {
     pub id: i64,
     pub name: String,
     pub active: bool,
+    /// An agency's own system: it sees and acts on the cases routed to that agency only.
+    pub agency: Option<posko_core::Agency>,
 }
 
 /// An audit entry to append. The store adds the link to the previous entry.
@@ -411,6 +413,18 @@ pub struct StoredCase {
     pub case: posko_core::case::Case,
     pub subject_category: SubjectCategory,
     pub state_since: Timestamp,
+    /// The election the report was filed under (its rules set the deadlines).
+    pub election: String,
+    /// Where it happened: the zone of its deadlines, and its place in region filters.
+    pub region: RegionCode,
+    /// When it was registered: the handling clock runs from here through the examination.
+    pub registered_at: Option<Timestamp>,
+    /// Whether handling was extended because more information was needed.
+    pub extended: bool,
+    /// The officer the case is assigned to.
+    pub assigned_to: Option<i64>,
+    /// The case this report was merged into as a duplicate.
+    pub merged_into: Option<i64>,
 }
 
 /// One move of a case, for its timeline.
