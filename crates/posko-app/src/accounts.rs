@@ -295,10 +295,32 @@ pub async fn create_api_token(
         return Err(AccountError::DisplayName.into());
     }
     let token = format!("psk_{}", random_token());
+    let now = Timestamp::now();
     let id = store
-        .create_api_token(name, &token_hash(&token), agency, Timestamp::now())
+        .create_api_token(name, &token_hash(&token), agency, now)
         .await?;
+    // An agency's system acts on cases as a handler of that agency: an account that can never
+    // log in (its password hash is no hash), so every move it makes has an actor on the timeline
+    // and in the audit chain.
+    if let Some(agency) = agency {
+        store
+            .create_user(&posko_store::NewUser {
+                username: api_actor_username(id),
+                display_name: format!("Sistem {name}"),
+                password_hash: "!api".into(),
+                role: posko_core::Role::Penindak,
+                agency: Some(agency),
+                region: None,
+                created_at: now,
+            })
+            .await?;
+    }
     Ok((id, token))
+}
+
+/// The account an agency's API client acts as.
+pub fn api_actor_username(client_id: i64) -> String {
+    format!("api-{client_id}")
 }
 
 /// A fresh random value for the anonymous visitor cookie.

@@ -59,7 +59,9 @@ pub fn case_clock(posko: &Posko, c: &StoredCase) -> Option<CaseClock> {
     let zone = posko.atlas.zone(&c.region).unwrap_or(Zone::Wib);
     let election = posko.elections.get(&c.election)?;
     let since = match c.case.state {
-        CaseState::Teregistrasi | CaseState::Pemeriksaan => c.registered_at.unwrap_or(c.state_since),
+        CaseState::Teregistrasi | CaseState::Pemeriksaan => {
+            c.registered_at.unwrap_or(c.state_since)
+        }
         _ => c.state_since,
     };
     let began = since.to_zoned(zone.tz()).date();

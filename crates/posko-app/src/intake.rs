@@ -275,11 +275,12 @@ pub async fn submit(
         subject_name: valid.subject.name.clone(),
         subject_position: valid.subject.position.clone(),
         subject_unit: valid.subject.unit.clone(),
-        subject_mac: valid
-            .subject
-            .id_number
-            .as_deref()
-            .map(|n| seal::subject_mac(ctx.key, n)),
+        subject_mac: posko_core::official::identity_key(
+            valid.subject.id_number.as_deref(),
+            &valid.subject.name,
+            &valid.subject.unit,
+        )
+        .map(|who| seal::subject_mac(ctx.key, &who)),
         violation: valid.violation.clone(),
         description: valid.description.clone(),
         region: valid.region,

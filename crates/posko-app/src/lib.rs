@@ -13,6 +13,7 @@ pub mod config;
 pub mod intake;
 pub mod regions;
 pub mod register;
+pub mod roster;
 pub mod seal;
 pub mod unseal;
 

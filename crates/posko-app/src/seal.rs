@@ -43,9 +43,15 @@ pub fn identity_mac(key: &SecretKey, what: &str, value: &str) -> Vec<u8> {
         .to_vec()
 }
 
-/// The keyed hash of a reported official's NIP/NRP: the same official across reports.
-pub fn subject_mac(key: &SecretKey, id_number: &str) -> Vec<u8> {
-    key.mac("subject-id-number", id_number.as_bytes()).to_vec()
+/// The keyed hash that identifies a reported official across reports: of the NIP/NRP, or of the
+/// normalised name and unit when no number was given (each under its own key, so they never
+/// collide). No clear number is stored anywhere.
+pub fn subject_mac(key: &SecretKey, who: &posko_core::official::OfficialKey) -> Vec<u8> {
+    use posko_core::official::OfficialKey;
+    match who {
+        OfficialKey::Number(n) => key.mac("subject-id-number", n.as_bytes()).to_vec(),
+        OfficialKey::NameAndUnit(t) => key.mac("subject-name-unit", t.as_bytes()).to_vec(),
+    }
 }
 
 /// Seals an identity; `None` when the reporter gave nothing.

@@ -8,9 +8,11 @@
 pub mod access;
 pub mod calendar;
 pub mod case;
+pub mod dedup;
 pub mod demo;
 pub mod election;
 pub mod evidence;
+pub mod official;
 pub mod phone;
 pub mod region;
 pub mod report;

@@ -5,6 +5,7 @@
 //! safe message (`error`), security headers, `/healthz` and Prometheus `/metrics`. Handlers are
 //! thin: they call posko-app and render; they never build SQL.
 
+mod api_cases;
 mod error;
 pub mod i18n;
 mod lapor;
@@ -12,7 +13,9 @@ mod metrics;
 pub mod openapi;
 mod pages;
 mod petugas;
+mod piket;
 mod ratelimit;
+mod terlapor;
 mod visitor;
 
 use std::future::Future;
@@ -77,6 +80,9 @@ pub fn router(posko: Posko) -> Router {
         .route("/lapor/status", get(lapor::status_page))
         .route("/api/v1/reports/{code}/status", get(lapor::api_status))
         .route("/api/v1/openapi.json", get(openapi::serve))
+        .route("/api/v1/cases", get(api_cases::list))
+        .route("/api/v1/cases/{id}", get(api_cases::get_one))
+        .route("/api/v1/cases/{id}/actions", post(api_cases::act))
         .route("/petugas/laporan", get(petugas::list))
         .route("/petugas/laporan/{id}", get(petugas::detail))
         .route(
@@ -88,6 +94,15 @@ pub fn router(posko: Posko) -> Router {
             post(petugas::approve_unseal),
         )
         .route("/petugas/laporan/{id}/langkah", post(petugas::step))
+        .route("/petugas/laporan/{id}/tugaskan", post(petugas::assign))
+        .route("/petugas/laporan/{id}/perpanjang", post(petugas::extend))
+        .route("/petugas/laporan/{id}/gabung", post(petugas::merge))
+        .route("/petugas/piket", get(piket::show).post(piket::add))
+        .route("/petugas/piket/cetak", get(piket::print))
+        .route("/petugas/piket/{id}/hapus", post(piket::delete))
+        .route("/petugas/piket/serah-terima", post(piket::hand_over))
+        .route("/petugas/terlapor", get(terlapor::register))
+        .route("/petugas/terlapor/{key}", get(terlapor::cases))
         .route(
             "/petugas/laporan/{id}/bukti/{sha256}",
             get(petugas::evidence),

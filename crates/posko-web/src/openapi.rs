@@ -122,6 +122,42 @@ fn rate_limited() -> Value {
     })
 }
 
+fn case_schema() -> Value {
+    json!({
+        "type": "object",
+        "required": ["id", "state", "subject_category", "region", "election", "state_since", "overdue", "allowed_actions"],
+        "properties": {
+            "id": { "type": "integer" },
+            "tracking_code": { "type": "string" },
+            "state": { "type": "string", "enum": ["diterima", "kajian_awal", "menunggu_kelengkapan", "teregistrasi", "pemeriksaan", "diputus", "diteruskan", "ditindaklanjuti", "selesai", "ditutup"] },
+            "decision": { "type": "string", "nullable": true },
+            "referred_to": { "type": "string", "nullable": true },
+            "subject_category": { "type": "string" },
+            "region": { "type": "string" },
+            "election": { "type": "string" },
+            "state_since": { "type": "string", "format": "date-time" },
+            "deadline": { "type": "string", "format": "date-time", "nullable": true, "description": "End of the current step's last day in the region's zone" },
+            "overdue": { "type": "boolean" },
+            "allowed_actions": { "type": "array", "items": { "type": "string" } }
+        }
+    })
+}
+
+fn case_detail_schema() -> Value {
+    let mut v = case_schema();
+    if let Some(req) = v["required"].as_array_mut() {
+        for k in ["subject", "incident", "evidence", "timeline"] {
+            req.push(json!(k));
+        }
+    }
+    v["properties"]["subject"] =
+        json!({ "type": "object", "description": "The reported official (never the reporter)" });
+    v["properties"]["incident"] = json!({ "type": "object" });
+    v["properties"]["evidence"] = json!({ "type": "array", "items": { "type": "object" } });
+    v["properties"]["timeline"] = json!({ "type": "array", "items": { "type": "object" } });
+    v
+}
+
 /// The whole document.
 pub fn document() -> Value {
     json!({
@@ -160,6 +196,56 @@ pub fn document() -> Value {
                     "429": rate_limited()
                 }
             } },
+            "/api/v1/cases": { "get": {
+                "operationId": "listCases",
+                "summary": "Kasus yang diteruskan ke instansi token / cases routed to the token's agency",
+                "x-posko-agency-token": true,
+                "security": [{ "bearerAuth": [] }],
+                "parameters": [
+                    { "name": "status", "in": "query", "required": false, "schema": { "type": "string" }, "example": "diteruskan" },
+                    { "name": "limit", "in": "query", "required": false, "schema": { "type": "integer", "minimum": 1, "maximum": 500 } }
+                ],
+                "responses": {
+                    "200": { "description": "Newest first", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/CaseList" } } } },
+                    "400": err_response("Status tidak dikenal / unknown status"),
+                    "401": err_response("Token API tidak ada atau salah / missing or wrong API token"),
+                    "403": err_response("Token bukan milik instansi / not an agency's token"),
+                    "429": rate_limited()
+                }
+            } },
+            "/api/v1/cases/{id}": { "get": {
+                "operationId": "getCase",
+                "summary": "Satu kasus dengan lini masa, tanpa identitas pelapor / one case with its timeline, without the reporter",
+                "x-posko-agency-token": true,
+                "security": [{ "bearerAuth": [] }],
+                "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" }, "example": "1" }],
+                "responses": {
+                    "200": { "description": "The case", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/CaseDetail" } } } },
+                    "401": err_response("Token API tidak ada atau salah / missing or wrong API token"),
+                    "403": err_response("Token bukan milik instansi / not an agency's token"),
+                    "404": err_response("Tidak ada, atau tidak diteruskan ke instansi ini / none, or not routed to this agency"),
+                    "429": rate_limited()
+                }
+            } },
+            "/api/v1/cases/{id}/actions": { "post": {
+                "operationId": "actOnCase",
+                "summary": "Catat tindak lanjut atau hasil dan sanksi / record the follow-up, or the outcome and sanction",
+                "x-posko-agency-token": true,
+                "security": [{ "bearerAuth": [] }],
+                "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" }, "example": "1" }],
+                "requestBody": { "required": true, "content": { "application/json": {
+                    "schema": { "$ref": "#/components/schemas/CaseAction" },
+                    "example": { "action": "start_follow_up" } } } },
+                "responses": {
+                    "200": { "description": "The case after the step", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Case" } } } },
+                    "400": err_response("Badan permintaan bukan JSON yang sah / not valid JSON"),
+                    "401": err_response("Token API tidak ada atau salah / missing or wrong API token"),
+                    "403": err_response("Token bukan milik instansi / not an agency's token"),
+                    "404": err_response("Tidak ada, atau tidak diteruskan ke instansi ini / none, or not routed to this agency"),
+                    "409": err_response("Langkah tidak boleh dari status ini; pesan menyebut yang boleh / not allowed now; the message names the allowed steps"),
+                    "429": rate_limited()
+                }
+            } },
             "/api/v1/wilayah": { "get": {
                 "operationId": "regionRoot",
                 "summary": "Provinsi dengan jumlah TPS / provinces with TPS counts",
@@ -182,7 +268,14 @@ pub fn document() -> Value {
                 "ReportRequest": report_request(),
                 "Receipt": receipt(),
                 "Status": status(),
-                "Error": error()
+                "Error": error(),
+                "Case": case_schema(),
+                "CaseList": { "type": "object", "required": ["cases"], "properties": {
+                    "cases": { "type": "array", "items": { "$ref": "#/components/schemas/Case" } } } },
+                "CaseDetail": case_detail_schema(),
+                "CaseAction": { "type": "object", "required": ["action"], "properties": {
+                    "action": { "type": "string", "enum": ["start_follow_up", "record_outcome"] },
+                    "sanction": string("Tindak lanjut dan sanksi, wajib untuk record_outcome / follow-up and sanction, required for record_outcome") } }
             }
         }
     })

@@ -55,12 +55,24 @@ struct Row {
     deadline: String,
     overdue: bool,
     due_today: bool,
+    assignee: String,
 }
 
-#[derive(Deserialize)]
+/// The inbox's filters, from the query string; every one is optional and they combine.
+#[derive(Deserialize, Default)]
 pub struct ListQuery {
     /// `1`: only cases whose deadline is today or already past.
     tenggat: Option<String>,
+    /// Agency the case was referred to (post officers only; handlers always see their own).
+    instansi: Option<String>,
+    /// Category of the reported official.
+    kategori: Option<String>,
+    /// Region code, any level.
+    wilayah: Option<String>,
+    /// Case state.
+    status: Option<String>,
+    /// `saya`: my cases; `belum`: nobody's yet (the duty team's queue).
+    petugas: Option<String>,
 }
 
 #[derive(Template)]
@@ -69,6 +81,18 @@ struct ListTemplate {
     page: Page,
     rows: Vec<Row>,
     due_only: bool,
+    handler: bool,
+    /// (value, label, selected) for each filter's options.
+    agencies: Vec<(String, String, bool)>,
+    categories: Vec<(String, String, bool)>,
+    states: Vec<(String, String, bool)>,
+    who: Vec<(String, String, bool)>,
+    region: String,
+    region_error: bool,
+}
+
+fn opt(s: &Option<String>) -> Option<&str> {
+    s.as_deref().map(str::trim).filter(|v| !v.is_empty())
 }
 
 pub async fn list(
@@ -76,45 +100,133 @@ pub async fn list(
     v: Visitor,
     Query(q): Query<ListQuery>,
 ) -> Result<Response, AppError> {
-    let me = v.require_user("/petugas/laporan")?;
-    let store = state.posko.store.as_ref();
-    let reports = match (me.role, me.agency) {
-        // A handler of a competent agency sees only the cases routed to it.
-        (Role::Penindak, Some(agency)) => store.reports_referred_to(agency, 200).await,
-        _ if may_read_inbox(me) => store.list_reports(200).await,
+    use posko_core::case::CaseState;
+    use posko_core::report::SubjectCategory;
+    use posko_core::Agency;
+    let me = v.require_user("/petugas/laporan")?.clone();
+    let t = v.lang.messages();
+    let mut filter = posko_store::CaseFilter {
+        limit: 200,
+        ..Default::default()
+    };
+    let handler = match (me.role, me.agency) {
+        // A handler of a competent agency sees only the cases routed to it, whatever it asks.
+        (Role::Penindak, Some(agency)) => {
+            filter.referred_to = Some(agency);
+            true
+        }
+        _ if may_read_inbox(&me) => {
+            filter.referred_to = opt(&q.instansi).and_then(|a| a.parse::<Agency>().ok());
+            false
+        }
         _ => return Err(AppError::Forbidden),
+    };
+    filter.category = opt(&q.kategori).and_then(SubjectCategory::parse);
+    filter.state =
+        opt(&q.status).and_then(|st| CaseState::ALL.into_iter().find(|c| c.as_str() == st));
+    let region_text = opt(&q.wilayah).unwrap_or_default().to_string();
+    let mut region_error = false;
+    if !region_text.is_empty() {
+        match posko_core::RegionCode::parse(&region_text) {
+            Ok(c) => filter.region = Some(c),
+            Err(_) => region_error = true,
+        }
     }
-    .map_err(AppError::from_store)?;
+    match opt(&q.petugas) {
+        Some("saya") => filter.assigned_to = Some(me.id),
+        Some("belum") => filter.unassigned = true,
+        _ => {}
+    }
+    let store = state.posko.store.as_ref();
+    let cases = store
+        .list_cases(&filter)
+        .await
+        .map_err(AppError::from_store)?;
+    let officers: std::collections::HashMap<i64, String> = store
+        .list_users()
+        .await
+        .map_err(AppError::from_store)?
+        .into_iter()
+        .map(|u| (u.id, u.display_name))
+        .collect();
     let due_only = q.tenggat.as_deref() == Some("1");
-    let mut rows = Vec::with_capacity(reports.len());
-    for s in reports {
-        // One look-up per row: the inbox shows at most 200 cases.
-        let stored = store.case_of(s.id).await.map_err(AppError::from_store)?;
-        let clock = stored
-            .as_ref()
-            .and_then(|c| clock_of(&state, &s.region, &s.election, c));
-        let (overdue, due_today) = clock
-            .as_ref()
-            .map(|c| (c.overdue, c.due_today))
-            .unwrap_or((false, false));
+    let now = Timestamp::now();
+    let mut rows = Vec::with_capacity(cases.len());
+    for c in cases {
+        let clock = posko_app::clock::case_clock(&state.posko, &c.case);
+        let overdue = clock.as_ref().is_some_and(|k| k.overdue(now));
+        let due_today = clock.as_ref().is_some_and(|k| k.due_today(now));
         if due_only && !(overdue || due_today) {
             continue;
         }
+        let s = c.summary;
         rows.push(Row {
             received: fmt_time(s.received_at),
             kind_key: format!("lapor.kind_{}", s.kind.as_str()),
             category_key: format!("kategori.{}", s.subject_category.as_str()),
             state_key: format!("lapor.status_{}", s.status),
-            deadline: clock.as_ref().map(Clock::shown).unwrap_or_default(),
+            deadline: clock.as_ref().map(|k| k.shown()).unwrap_or_default(),
             overdue,
             due_today,
+            assignee: c
+                .case
+                .assigned_to
+                .and_then(|id| officers.get(&id).cloned())
+                .unwrap_or_default(),
             s,
         });
     }
+    let agencies = Agency::ALL
+        .iter()
+        .map(|a| {
+            (
+                a.as_str().to_string(),
+                a.label().to_string(),
+                filter.referred_to == Some(*a),
+            )
+        })
+        .collect();
+    let categories = SubjectCategory::ALL
+        .iter()
+        .map(|c| {
+            (
+                c.as_str().to_string(),
+                t.get(&format!("kategori.{}", c.as_str())).to_string(),
+                filter.category == Some(*c),
+            )
+        })
+        .collect();
+    let states = CaseState::ALL
+        .iter()
+        .map(|st| {
+            (
+                st.as_str().to_string(),
+                t.get(&format!("lapor.status_{}", st.as_str())).to_string(),
+                filter.state == Some(*st),
+            )
+        })
+        .collect();
+    let who = [("saya", "petugas.mine"), ("belum", "petugas.unassigned")]
+        .iter()
+        .map(|(value, key)| {
+            (
+                value.to_string(),
+                t.get(key).to_string(),
+                opt(&q.petugas) == Some(*value),
+            )
+        })
+        .collect();
     let tpl = ListTemplate {
         page: Page::new(&state, &v, "petugas.list_title", "/petugas/laporan"),
         rows,
         due_only,
+        handler,
+        agencies,
+        categories,
+        states,
+        who,
+        region: region_text,
+        region_error,
     };
     Ok(Html(tpl.render().map_err(AppError::internal)?).into_response())
 }
@@ -149,8 +261,18 @@ struct DetailTemplate {
     may_unseal: bool,
     deadline: String,
     overdue: bool,
-    /// Other reports naming the same official (same keyed NIP/NRP hash).
+    /// Other reports naming the same official (same keyed NIP/NRP, or name and unit, hash).
     repeats: usize,
+    /// The post's officers, for assignment: (id, name, selected).
+    officers: Vec<(i64, String, bool)>,
+    assignee: String,
+    may_assign: bool,
+    may_extend: bool,
+    extended: bool,
+    /// (report id, tracking code, score, reasons) of probable duplicates.
+    suggestions: Vec<(i64, String, u8, String)>,
+    merged_into: Option<(i64, String)>,
+    merged_from: Vec<(i64, String)>,
 }
 
 #[derive(Deserialize)]
@@ -261,7 +383,78 @@ async fn detail_page(
             )
         })
         .collect();
-    let clock = clock_of(state, &d.summary.region, &d.election, &stored);
+    let clock = posko_app::clock::case_clock(&state.posko, &stored);
+    let post_officer = may_read_inbox(&me);
+    let users = store.list_users().await.map_err(AppError::from_store)?;
+    let assignee = stored
+        .assigned_to
+        .and_then(|id| users.iter().find(|u| u.id == id))
+        .map(|u| u.display_name.clone())
+        .unwrap_or_default();
+    let officers = if post_officer {
+        users
+            .iter()
+            .filter(|u| u.active && may_read_inbox(u))
+            .map(|u| {
+                (
+                    u.id,
+                    u.display_name.clone(),
+                    stored.assigned_to == Some(u.id),
+                )
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let code_of = |id: i64| async move {
+        store
+            .dedup_facts_of(id)
+            .await
+            .map(|f| f.map(|f| f.tracking_code).unwrap_or_default())
+    };
+    let merged_into = match stored.merged_into {
+        Some(id) => Some((id, code_of(id).await.map_err(AppError::from_store)?)),
+        None => None,
+    };
+    let mut merged_from = Vec::new();
+    for id in store
+        .merged_reports(id)
+        .await
+        .map_err(AppError::from_store)?
+    {
+        merged_from.push((id, code_of(id).await.map_err(AppError::from_store)?));
+    }
+    let suggestions = if post_officer && stored.merged_into.is_none() {
+        cases::duplicate_suggestions(store, &me, id)
+            .await
+            .map_err(|e| match e {
+                CaseError::Store(s) => AppError::from_store(s),
+                _ => AppError::NotFound,
+            })?
+            .into_iter()
+            .map(|sg| {
+                let reasons = sg
+                    .similarity
+                    .reasons
+                    .iter()
+                    .map(|r| bilingual(v.lang, &r.explain()))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                (
+                    sg.other.id,
+                    sg.other.tracking_code,
+                    sg.similarity.score,
+                    reasons,
+                )
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let running = matches!(
+        stored.case.state,
+        posko_core::case::CaseState::Teregistrasi | posko_core::case::CaseState::Pemeriksaan
+    );
     let repeats = match &d.subject_mac {
         Some(mac) => store
             .reports_by_subject_mac(mac)
@@ -273,8 +466,16 @@ async fn detail_page(
     };
     let tpl = DetailTemplate {
         repeats,
-        deadline: clock.as_ref().map(Clock::shown).unwrap_or_default(),
-        overdue: clock.as_ref().is_some_and(|c| c.overdue),
+        deadline: clock.as_ref().map(|c| c.shown()).unwrap_or_default(),
+        overdue: clock.as_ref().is_some_and(|c| c.overdue(Timestamp::now())),
+        officers,
+        assignee,
+        may_assign: post_officer && stored.merged_into.is_none(),
+        may_extend: post_officer && running && !stored.extended,
+        extended: stored.extended,
+        suggestions,
+        merged_into,
+        merged_from,
         state_key: format!("lapor.status_{}", stored.case.state.as_str()),
         actions,
         decisions,
@@ -322,6 +523,7 @@ pub async fn detail(
         Some("minta") => t.get("petugas.request_done").to_string(),
         Some("setuju") => t.get("petugas.approve_done").to_string(),
         Some("langkah") => t.get("kasus.moved").to_string(),
+        Some("catat") => t.get("petugas.done").to_string(),
         _ => String::new(),
     };
     detail_page(&state, &v, id, notice, String::new()).await
@@ -548,45 +750,108 @@ pub async fn step(
     }
 }
 
-/// A case's current legal clock: the last day of its step, counted in the region's zone from the
-/// day it entered the step (day 0) under its election's regime, and whether today is past it.
-struct Clock {
-    last_day: jiff::civil::Date,
-    zone: posko_core::Zone,
-    overdue: bool,
-    due_today: bool,
-}
-
-fn clock_of(
-    state: &AppState,
-    region: &posko_core::RegionCode,
-    election: &str,
-    stored: &posko_store::StoredCase,
-) -> Option<Clock> {
-    let zone = state
-        .posko
-        .atlas
-        .zone(region)
-        .unwrap_or(posko_core::Zone::Wib);
-    let today = jiff::Timestamp::now().to_zoned(zone.tz()).date();
-    let began = stored.state_since.to_zoned(zone.tz()).date();
-    let e = state.posko.elections.get(election)?;
-    let last_day =
-        posko_core::case::step_deadline(e, &state.posko.holidays, &stored.case, began, false)?;
-    Some(Clock {
-        last_day,
-        zone,
-        overdue: today > last_day,
-        due_today: today == last_day,
-    })
-}
-
-impl Clock {
-    fn shown(&self) -> String {
-        format!(
-            "{} ({})",
-            self.last_day.strftime("%d-%m-%Y"),
-            self.zone.abbreviation()
-        )
+/// The part of a bilingual "Indonesian (English)" message in the page's language.
+fn bilingual(lang: Lang, text: &str) -> String {
+    match lang {
+        Lang::Id => text.split(" (").next().unwrap_or_default().to_string(),
+        Lang::En => text
+            .rsplit_once(" (")
+            .map(|(_, en)| en.trim_end_matches(')').to_string())
+            .unwrap_or_else(|| text.to_string()),
     }
+}
+
+/// What a handling form's outcome shows: a store failure is an error page, a refusal is the
+/// reason on the case page.
+async fn after_handling(
+    state: &AppState,
+    v: &Visitor,
+    id: i64,
+    result: Result<(), CaseError>,
+) -> Result<Response, AppError> {
+    match result {
+        Ok(()) => Ok(Redirect::to(&format!("/petugas/laporan/{id}?ok=catat")).into_response()),
+        Err(CaseError::Store(e)) => Err(AppError::from_store(e)),
+        Err(CaseError::NotFound) => Err(AppError::NotFound),
+        Err(CaseError::Forbidden) => Err(AppError::Forbidden),
+        Err(e) => {
+            let msg = bilingual(v.lang, &e.to_string());
+            detail_page(state, v, id, String::new(), msg).await
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct AssignForm {
+    #[serde(default)]
+    csrf: String,
+    /// An officer's id, `saya` for oneself, or empty to release the case.
+    #[serde(default)]
+    petugas: String,
+}
+
+/// Assigns the case to an officer of the post, or releases it.
+pub async fn assign(
+    State(state): State<AppState>,
+    v: Visitor,
+    Path(id): Path<i64>,
+    Form(form): Form<AssignForm>,
+) -> Result<Response, AppError> {
+    v.check_csrf(&state, &form.csrf)?;
+    let me = officer(&v, &format!("/petugas/laporan/{id}"))?.clone();
+    let assignee = match form.petugas.trim() {
+        "" => None,
+        "saya" => Some(me.id),
+        other => Some(other.parse::<i64>().map_err(|_| AppError::BadRequest)?),
+    };
+    let r = cases::assign(state.posko.store.as_ref(), &me, id, assignee).await;
+    after_handling(&state, &v, id, r).await
+}
+
+#[derive(Deserialize)]
+pub struct ExtendForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    alasan: String,
+}
+
+/// Extends handling once, with the reason.
+pub async fn extend(
+    State(state): State<AppState>,
+    v: Visitor,
+    Path(id): Path<i64>,
+    Form(form): Form<ExtendForm>,
+) -> Result<Response, AppError> {
+    v.check_csrf(&state, &form.csrf)?;
+    let me = officer(&v, &format!("/petugas/laporan/{id}"))?.clone();
+    let r = cases::extend(state.posko.store.as_ref(), &me, id, &form.alasan).await;
+    after_handling(&state, &v, id, r).await
+}
+
+#[derive(Deserialize)]
+pub struct MergeForm {
+    #[serde(default)]
+    csrf: String,
+    /// The report to merge into this case.
+    #[serde(default)]
+    duplikat: String,
+}
+
+/// Merges another report into this case, as an officer confirmed.
+pub async fn merge(
+    State(state): State<AppState>,
+    v: Visitor,
+    Path(id): Path<i64>,
+    Form(form): Form<MergeForm>,
+) -> Result<Response, AppError> {
+    v.check_csrf(&state, &form.csrf)?;
+    let me = officer(&v, &format!("/petugas/laporan/{id}"))?.clone();
+    let dup = form
+        .duplikat
+        .trim()
+        .parse::<i64>()
+        .map_err(|_| AppError::BadRequest)?;
+    let r = cases::merge(state.posko.store.as_ref(), &me, dup, id).await;
+    after_handling(&state, &v, id, r).await
 }
