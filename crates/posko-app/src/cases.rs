@@ -45,10 +45,29 @@ fn is_post_officer(u: &User) -> bool {
     matches!(u.role, Role::Admin | Role::Koordinator | Role::PetugasPiket)
 }
 
-/// Whether an officer may see a case at all.
+/// Whether an officer may see a case at all: within their region (every role but admin works
+/// within one), and for a handler only what was routed to their agency.
 pub fn may_see(u: &User, c: &StoredCase) -> bool {
-    is_post_officer(u)
-        || (u.role == Role::Penindak && u.agency.is_some() && c.case.referred_to == u.agency)
+    let in_scope = u.region.is_none_or(|r| r.contains(&c.region));
+    in_scope
+        && (is_post_officer(u)
+            || (u.role == Role::Penindak && u.agency.is_some() && c.case.referred_to == u.agency))
+}
+
+/// The region an officer's list is narrowed to, given the region they asked for: the asked one
+/// when it lies inside their scope, their scope when it lies inside the asked one. `Err(())`
+/// when the two do not meet (the list is empty).
+pub fn narrow(
+    u: &User,
+    asked: Option<posko_core::RegionCode>,
+) -> Result<Option<posko_core::RegionCode>, ()> {
+    match (u.region, asked) {
+        (None, a) => Ok(a),
+        (Some(r), None) => Ok(Some(r)),
+        (Some(r), Some(a)) if r.contains(&a) => Ok(Some(a)),
+        (Some(r), Some(a)) if a.contains(&r) => Ok(Some(r)),
+        _ => Err(()),
+    }
 }
 
 fn may_do(u: &User, c: &StoredCase, action: &Action) -> bool {

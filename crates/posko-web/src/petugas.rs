@@ -128,8 +128,8 @@ pub async fn list(
     let mut region_error = false;
     if !region_text.is_empty() {
         match posko_core::RegionCode::parse(&region_text) {
-            Ok(c) => filter.region = Some(c),
-            Err(_) => region_error = true,
+            Ok(c) if state.posko.atlas.contains(&c) => filter.region = Some(c),
+            _ => region_error = true,
         }
     }
     match opt(&q.petugas) {
@@ -138,10 +138,17 @@ pub async fn list(
         _ => {}
     }
     let store = state.posko.store.as_ref();
-    let cases = store
-        .list_cases(&filter)
-        .await
-        .map_err(AppError::from_store)?;
+    // Every role but admin works within its region: the list never reaches beyond it.
+    let cases = match cases::narrow(&me, filter.region) {
+        Ok(region) => {
+            filter.region = region;
+            store
+                .list_cases(&filter)
+                .await
+                .map_err(AppError::from_store)?
+        }
+        Err(()) => Vec::new(),
+    };
     let officers: std::collections::HashMap<i64, String> = store
         .list_users()
         .await
@@ -256,7 +263,7 @@ struct DetailTemplate {
     state_key: String,
     actions: Vec<(String, String)>,
     decisions: Vec<(String, String)>,
-    timeline: Vec<(String, String, String)>,
+    timeline: Vec<(String, String, String, String)>,
     referred: String,
     may_unseal: bool,
     deadline: String,
@@ -370,6 +377,14 @@ async fn detail_page(
     .iter()
     .map(|d| (d.to_string(), t.get(&format!("kasus.d_{d}")).to_string()))
     .collect();
+    // Who did each step: every move on the timeline has an officer (or an agency's system).
+    let actors: std::collections::HashMap<i64, String> = store
+        .list_users()
+        .await
+        .map_err(AppError::from_store)?
+        .into_iter()
+        .map(|u| (u.id, u.display_name))
+        .collect();
     let timeline = store
         .case_events(id)
         .await
@@ -380,6 +395,7 @@ async fn detail_page(
                 fmt_time(e.at),
                 t.get(&format!("kasus.{}", e.action)).to_string(),
                 e.detail,
+                actors.get(&e.actor).cloned().unwrap_or_default(),
             )
         })
         .collect();
