@@ -12,6 +12,7 @@ pub mod dedup;
 pub mod demo;
 pub mod election;
 pub mod evidence;
+pub mod ikp;
 pub mod official;
 pub mod phone;
 pub mod region;
