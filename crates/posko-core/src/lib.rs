@@ -10,6 +10,7 @@ pub mod calendar;
 pub mod case;
 pub mod dedup;
 pub mod demo;
+pub mod deploy;
 pub mod election;
 pub mod evidence;
 pub mod ikp;
@@ -19,6 +20,7 @@ pub mod region;
 pub mod report;
 pub mod tps;
 pub mod tracking;
+pub mod warning;
 pub mod wilayah;
 pub mod zone;
 
