@@ -9,6 +9,7 @@
 
 mod handling;
 mod reports;
+mod vulnerability;
 
 use std::collections::HashSet;
 use std::str::FromStr;
@@ -640,6 +641,53 @@ impl Store for PostgresStore {
 
     async fn official_register(&self, limit: u32) -> StoreResult<Vec<posko_store::OfficialEntry>> {
         handling::official_register(&self.pool, limit).await
+    }
+
+    async fn import_ikp_values(
+        &self,
+        model: &str,
+        rows: &[posko_store::IkpValue],
+    ) -> StoreResult<u64> {
+        vulnerability::import_ikp_values(&self.pool, model, rows).await
+    }
+
+    async fn ikp_values(&self, model: &str) -> StoreResult<Vec<posko_store::IkpValue>> {
+        vulnerability::ikp_values(&self.pool, model).await
+    }
+
+    async fn set_tps_rawan(
+        &self,
+        election: &str,
+        rows: &[posko_store::TpsRawan],
+    ) -> StoreResult<u64> {
+        vulnerability::set_tps_rawan(&self.pool, election, rows).await
+    }
+
+    async fn tps_rawan(
+        &self,
+        election: &str,
+        within: &RegionCode,
+    ) -> StoreResult<Vec<posko_store::TpsRawan>> {
+        vulnerability::tps_rawan(&self.pool, election, within).await
+    }
+
+    async fn set_personnel_pool(&self, pool: &posko_store::PersonnelPool) -> StoreResult<()> {
+        vulnerability::set_personnel_pool(&self.pool, pool).await
+    }
+
+    async fn personnel_pools(
+        &self,
+        within: &RegionCode,
+    ) -> StoreResult<Vec<posko_store::PersonnelPool>> {
+        vulnerability::personnel_pools(&self.pool, within).await
+    }
+
+    async fn report_signals(
+        &self,
+        since: Timestamp,
+        within: &RegionCode,
+    ) -> StoreResult<Vec<posko_store::ReportSignal>> {
+        vulnerability::report_signals(&self.pool, since, within).await
     }
 }
 

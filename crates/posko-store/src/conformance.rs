@@ -50,7 +50,8 @@ macro_rules! conformance_suite {
             inbox_filters_each_narrow,
             handling_extends_once_and_merges_without_chains,
             officials_register_counts_each_official_once,
-            duty_roster_and_handover_notes
+            duty_roster_and_handover_notes,
+            vulnerability_data_round_trips
         );
     };
     (@each $fresh:path; $($name:ident),*) => {
@@ -1339,4 +1340,176 @@ pub async fn duty_roster_and_handover_notes(s: &dyn Store) {
     ));
     s.delete_shift(night).await.unwrap();
     assert_eq!(at(0, 24).await, [morning, evening]);
+}
+
+pub async fn vulnerability_data_round_trips(s: &dyn Store) {
+    use crate::{IkpValue, PersonnelPool, TpsRawan};
+    // IKP values: imported, replaced on re-import, per model.
+    let v = |region: &str, indicator: &str, value: f64| IkpValue {
+        region: code_of(region),
+        indicator: indicator.into(),
+        value,
+    };
+    assert_eq!(
+        s.import_ikp_values(
+            "ikp-2024",
+            &[
+                v("33.20", "keamanan", 10.0),
+                v("33.20", "hak_memilih", 40.0)
+            ]
+        )
+        .await
+        .unwrap(),
+        2
+    );
+    s.import_ikp_values("ikp-2024", &[v("33.20", "keamanan", 12.5)])
+        .await
+        .unwrap();
+    s.import_ikp_values("lain", &[v("15.71", "keamanan", 1.0)])
+        .await
+        .unwrap();
+    let got = s.ikp_values("ikp-2024").await.unwrap();
+    assert_eq!(
+        got,
+        vec![
+            v("33.20", "hak_memilih", 40.0),
+            v("33.20", "keamanan", 12.5)
+        ]
+    );
+    // Out of range: refused, and nothing of the batch is kept.
+    assert!(s
+        .import_ikp_values(
+            "ikp-2024",
+            &[
+                v("33.21", "keamanan", 5.0),
+                v("33.21", "hak_memilih", 101.0)
+            ]
+        )
+        .await
+        .is_err());
+    assert_eq!(s.ikp_values("ikp-2024").await.unwrap().len(), 2);
+
+    // TPS rawan: per election and TPS, replaced, found by region.
+    let t = |village: &str, n: u32, ids: &[&str]| TpsRawan {
+        village: code_of(village),
+        number: TpsNumber::new(n).unwrap(),
+        indicators: ids.iter().map(|i| i.to_string()).collect(),
+        updated_at: now(),
+        updated_by: None,
+    };
+    s.set_tps_rawan(
+        "pemilu-2024",
+        &[
+            t("33.20.01.2001", 1, &["internet", "dptb"]),
+            t("33.20.02.2001", 3, &[]),
+        ],
+    )
+    .await
+    .unwrap();
+    s.set_tps_rawan(
+        "pemilu-2024",
+        &[t("33.20.01.2001", 1, &["riwayat_kekerasan"])],
+    )
+    .await
+    .unwrap();
+    let jepara = s.tps_rawan("pemilu-2024", &code_of("33.20")).await.unwrap();
+    assert_eq!(jepara.len(), 2);
+    assert_eq!(jepara[0].indicators, vec!["riwayat_kekerasan".to_string()]);
+    assert!(jepara[1].indicators.is_empty());
+    assert_eq!(
+        s.tps_rawan("pemilu-2024", &code_of("33.20.02"))
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    assert!(s
+        .tps_rawan("pilkada-2024", &code_of("33.20"))
+        .await
+        .unwrap()
+        .is_empty());
+    // Sorted ids, whatever order they came in.
+    s.set_tps_rawan(
+        "pemilu-2024",
+        &[t("33.20.02.2001", 3, &["listrik", "dptb", "listrik"])],
+    )
+    .await
+    .unwrap();
+    let again = s
+        .tps_rawan("pemilu-2024", &code_of("33.20.02"))
+        .await
+        .unwrap();
+    assert_eq!(
+        again[0].indicators,
+        vec!["dptb".to_string(), "listrik".to_string()]
+    );
+
+    // Personnel pools: by kind and name, inside a region.
+    let p = |kind: &str, name: &str, region: &str, n: u32| PersonnelPool {
+        kind: kind.into(),
+        name: name.into(),
+        region: code_of(region),
+        personnel: n,
+    };
+    s.set_personnel_pool(&p("polsek", "Polsek Kedung", "33.20.01", 30))
+        .await
+        .unwrap();
+    s.set_personnel_pool(&p("polsek", "Polsek Pecangaan", "33.20.02", 25))
+        .await
+        .unwrap();
+    s.set_personnel_pool(&p("polsek", "Polsek Kedung", "33.20.01", 32))
+        .await
+        .unwrap();
+    s.set_personnel_pool(&p("koramil", "Koramil Kota Jambi", "15.71.01", 12))
+        .await
+        .unwrap();
+    let pools = s.personnel_pools(&code_of("33.20")).await.unwrap();
+    assert_eq!(
+        pools,
+        vec![
+            p("polsek", "Polsek Kedung", "33.20.01", 32),
+            p("polsek", "Polsek Pecangaan", "33.20.02", 25)
+        ]
+    );
+
+    // Report signals: since an instant, inside a region, merged duplicates left out.
+    let mut old = report("PSK-JJJJ-JJJJ-JJJ1");
+    old.received_at = now() - 240.hours();
+    let recent = report("PSK-JJJJ-JJJJ-JJJ2");
+    let dup = report("PSK-JJJJ-JJJJ-JJJ3");
+    let mut elsewhere = report("PSK-JJJJ-JJJJ-JJJ4");
+    elsewhere.region = code_of("15.71.01.1001");
+    let out = s
+        .insert_reports(&[old, recent, dup, elsewhere])
+        .await
+        .unwrap();
+    let officer = s
+        .create_user(&new_user("piket", Role::PetugasPiket))
+        .await
+        .unwrap();
+    s.merge_case(
+        &event(
+            stored_id(&out[2]),
+            officer.id,
+            now(),
+            "merge_into",
+            "diterima",
+        ),
+        &event(
+            stored_id(&out[1]),
+            officer.id,
+            now(),
+            "merged_from",
+            "diterima",
+        ),
+    )
+    .await
+    .unwrap();
+    let signals = s
+        .report_signals(now() - 24.hours(), &code_of("33.20"))
+        .await
+        .unwrap();
+    assert_eq!(signals.len(), 1, "{signals:?}");
+    assert_eq!(signals[0].category, SubjectCategory::Asn);
+    assert_eq!(signals[0].received_at, now());
 }

@@ -11,6 +11,7 @@ pub mod conformance;
 
 mod handling;
 mod reports;
+mod vulnerability;
 
 use async_trait::async_trait;
 use jiff::Timestamp;
@@ -18,6 +19,7 @@ use posko_core::{Agency, Level, RegionCode, Role, TpsRecord};
 
 pub use handling::*;
 pub use reports::*;
+pub use vulnerability::*;
 
 /// Which back end a store is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -262,6 +264,26 @@ pub trait Store: Send + Sync + 'static {
 
     /// The register of reported officials, most reported first.
     async fn official_register(&self, limit: u32) -> StoreResult<Vec<OfficialEntry>>;
+
+    // ── vulnerability and security ──────────────────────────────────────────────────────────
+    /// Adds or replaces indicator values of a model, all of them or none; returns how many.
+    async fn import_ikp_values(&self, model: &str, rows: &[IkpValue]) -> StoreResult<u64>;
+    async fn ikp_values(&self, model: &str) -> StoreResult<Vec<IkpValue>>;
+    /// Adds or replaces the TPS rawan indicators of these TPS, all of them or none.
+    async fn set_tps_rawan(&self, election: &str, rows: &[TpsRawan]) -> StoreResult<u64>;
+    /// The TPS rawan records inside a region.
+    async fn tps_rawan(&self, election: &str, within: &RegionCode) -> StoreResult<Vec<TpsRawan>>;
+    /// Adds or replaces a unit's pool (by kind and name).
+    async fn set_personnel_pool(&self, pool: &PersonnelPool) -> StoreResult<()>;
+    /// The pools of units inside a region.
+    async fn personnel_pools(&self, within: &RegionCode) -> StoreResult<Vec<PersonnelPool>>;
+    /// Reports received at or after `since` inside a region, for early warning (merged
+    /// duplicates left out: one incident counts once).
+    async fn report_signals(
+        &self,
+        since: Timestamp,
+        within: &RegionCode,
+    ) -> StoreResult<Vec<ReportSignal>>;
 }
 
 /// The half-open range of village-code text that lies inside `region`: every code inside starts
