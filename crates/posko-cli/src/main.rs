@@ -3,6 +3,7 @@
 //! Messages are Bahasa Indonesia first, English second; progress and results go to stderr and
 //! stdout, personal data to neither.
 
+mod dpt;
 mod open;
 mod wilayah;
 
@@ -84,6 +85,11 @@ enum Command {
     Audit {
         #[command(subcommand)]
         cmd: AuditCmd,
+    },
+    /// Daftar pemilih (DPT): pemeriksaan NIK, umur, ganda (voter-list checks).
+    Dpt {
+        #[command(subcommand)]
+        cmd: DptCmd,
     },
     /// Data demo (demo data).
     Demo {
@@ -190,7 +196,15 @@ enum TokenCmd {
 }
 
 #[derive(Subcommand, Debug)]
+enum DptCmd {
+    /// Memeriksa berkas DPT dan menulis temuan per kecamatan (check voter lists).
+    Check(dpt::CheckArgs),
+}
+
+#[derive(Subcommand, Debug)]
 enum DemoCmd {
+    /// Membuat DPT sintetis dengan cacat yang ditanam dan berkas kebenaran (synthetic voter list).
+    Dpt(dpt::DemoArgs),
     /// Membuat daftar TPS demo untuk kabupaten/kota (generate demo TPS registers).
     Tps {
         #[command(flatten)]
@@ -400,6 +414,12 @@ async fn run(cli: Cli) -> Result<std::process::ExitCode> {
                 "Token API #{id} '{name}' dibuat; simpan sekarang, tidak dapat ditampilkan lagi (shown once)."
             );
         }
+        Command::Dpt {
+            cmd: DptCmd::Check(args),
+        } => return dpt::check(args, file),
+        Command::Demo {
+            cmd: DemoCmd::Dpt(args),
+        } => return dpt::demo(args, file),
         Command::Demo {
             cmd:
                 DemoCmd::Tps {
