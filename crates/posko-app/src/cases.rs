@@ -55,20 +55,24 @@ pub fn may_see(u: &User, c: &StoredCase) -> bool {
 }
 
 /// The region an officer's list is narrowed to, given the region they asked for: the asked one
-/// when it lies inside their scope, their scope when it lies inside the asked one. `Err(())`
+/// when it lies inside their scope, their scope when it lies inside the asked one. `Err(OutOfScope)`
 /// when the two do not meet (the list is empty).
 pub fn narrow(
     u: &User,
     asked: Option<posko_core::RegionCode>,
-) -> Result<Option<posko_core::RegionCode>, ()> {
+) -> Result<Option<posko_core::RegionCode>, OutOfScope> {
     match (u.region, asked) {
         (None, a) => Ok(a),
         (Some(r), None) => Ok(Some(r)),
         (Some(r), Some(a)) if r.contains(&a) => Ok(Some(a)),
         (Some(r), Some(a)) if a.contains(&r) => Ok(Some(r)),
-        _ => Err(()),
+        _ => Err(OutOfScope),
     }
 }
+
+/// The region asked for lies outside the officer's own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OutOfScope;
 
 fn may_do(u: &User, c: &StoredCase, action: &Action) -> bool {
     match action {

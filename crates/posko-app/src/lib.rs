@@ -16,6 +16,7 @@ pub mod register;
 pub mod roster;
 pub mod seal;
 pub mod unseal;
+pub mod vulnerability;
 
 use std::sync::Arc;
 

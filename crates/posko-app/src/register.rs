@@ -154,7 +154,7 @@ impl Field {
     ];
 }
 
-fn normalise_header(h: &str) -> String {
+pub(crate) fn normalise_header(h: &str) -> String {
     let lower = h.trim().trim_start_matches('\u{feff}').to_lowercase();
     let mut out = String::new();
     for ch in lower.chars() {
@@ -168,14 +168,14 @@ fn normalise_header(h: &str) -> String {
 }
 
 /// A table read from a file: header cells and rows of text cells, each with its line number.
-struct Table {
-    header: Vec<String>,
-    rows: Vec<(usize, Vec<String>)>,
+pub(crate) struct Table {
+    pub(crate) header: Vec<String>,
+    pub(crate) rows: Vec<(usize, Vec<String>)>,
     /// XLSX shows column letters; CSV does not.
-    letters: bool,
+    pub(crate) letters: bool,
 }
 
-fn column_letter(i: usize) -> String {
+pub(crate) fn column_letter(i: usize) -> String {
     let mut n = i + 1;
     let mut s = String::new();
     while n > 0 {
@@ -289,7 +289,7 @@ fn parse_count(text: &str) -> Result<u32, String> {
         .map_err(|_| format!("'{text}' bukan bilangan bulat 0 atau lebih (not a whole number)"))
 }
 
-fn parse_coord(text: &str) -> Result<f64, String> {
+pub(crate) fn parse_coord(text: &str) -> Result<f64, String> {
     let t = text.trim();
     // Indonesian spreadsheets often write a decimal comma.
     let t = if t.contains(',') && !t.contains('.') {
@@ -310,22 +310,27 @@ pub fn check_file(
     election: &Election,
 ) -> Result<CheckedRegister, ImportError> {
     let file = path.display().to_string();
+    let table = read_table(path, &file)?;
+    check_table(&table, &file, atlas, election)
+}
+
+/// Reads a CSV (any delimiter, UTF-8 or Latin-1) or a spreadsheet's first sheet.
+pub(crate) fn read_table(path: &Path, file: &str) -> Result<Table, ImportError> {
     let is_xlsx = path.extension().and_then(|e| e.to_str()).is_some_and(|e| {
         matches!(
             e.to_ascii_lowercase().as_str(),
             "xlsx" | "xlsm" | "xls" | "ods"
         )
     });
-    let table = if is_xlsx {
-        read_xlsx(path, &file)?
+    if is_xlsx {
+        read_xlsx(path, file)
     } else {
         let bytes = std::fs::read(path).map_err(|e| ImportError::Unreadable {
-            file: file.clone(),
+            file: file.to_string(),
             reason: e.to_string(),
         })?;
-        read_csv(&bytes, &file)?
-    };
-    check_table(&table, &file, atlas, election)
+        read_csv(&bytes, file)
+    }
 }
 
 fn check_table(

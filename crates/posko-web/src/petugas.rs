@@ -147,7 +147,7 @@ pub async fn list(
                 .await
                 .map_err(AppError::from_store)?
         }
-        Err(()) => Vec::new(),
+        Err(cases::OutOfScope) => Vec::new(),
     };
     let officers: std::collections::HashMap<i64, String> = store
         .list_users()

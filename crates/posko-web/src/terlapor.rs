@@ -111,7 +111,7 @@ pub async fn cases(
             rows.push((d.summary, state_key, d.subject_name));
         }
     }
-    rows.sort_by(|a, b| b.0.received_at.cmp(&a.0.received_at));
+    rows.sort_by_key(|r| std::cmp::Reverse(r.0.received_at));
     let tpl = CasesTemplate {
         page: Page::new(&state, &v, "terlapor.cases", &path),
         rows,
