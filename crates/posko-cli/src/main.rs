@@ -4,6 +4,7 @@
 //! stdout, personal data to neither.
 
 mod dpt;
+mod kerawanan;
 mod open;
 mod wilayah;
 
@@ -85,6 +86,16 @@ enum Command {
     Audit {
         #[command(subcommand)]
         cmd: AuditCmd,
+    },
+    /// Indeks Kerawanan Pemilu: impor nilai indikator (election vulnerability index).
+    Ikp {
+        #[command(subcommand)]
+        cmd: kerawanan::IkpCmd,
+    },
+    /// Personel pengamanan per satuan (security personnel per unit).
+    Personel {
+        #[command(subcommand)]
+        cmd: kerawanan::PersonelCmd,
     },
     /// Daftar pemilih (DPT): pemeriksaan NIK, umur, ganda (voter-list checks).
     Dpt {
@@ -398,11 +409,12 @@ async fn run(cli: Cli) -> Result<std::process::ExitCode> {
             });
         }
         Command::Token {
-            cmd: TokenCmd::Add {
-                store,
-                name,
-                agency,
-            },
+            cmd:
+                TokenCmd::Add {
+                    store,
+                    name,
+                    agency,
+                },
         } => {
             let cfg = load_config(file, &store)?;
             let posko = open::open(&cfg, Mode::Use).await?;
@@ -414,6 +426,8 @@ async fn run(cli: Cli) -> Result<std::process::ExitCode> {
                 "Token API #{id} '{name}' dibuat; simpan sekarang, tidak dapat ditampilkan lagi (shown once)."
             );
         }
+        Command::Ikp { cmd } => kerawanan::ikp(cmd, file).await?,
+        Command::Personel { cmd } => kerawanan::personel(cmd, file).await?,
         Command::Dpt {
             cmd: DptCmd::Check(args),
         } => return dpt::check(args, file),

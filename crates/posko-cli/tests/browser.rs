@@ -378,3 +378,129 @@ async fn chosen_region(c: &Client, ready: impl Fn(&str) -> bool) -> String {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
+
+/// Logs `user` in through the form and waits for the account page.
+async fn sign_in(c: &Client, server: &common::Server, user: &str) {
+    c.goto(&server.url("/masuk")).await.unwrap();
+    c.find(Locator::Id("username"))
+        .await
+        .unwrap()
+        .send_keys(user)
+        .await
+        .unwrap();
+    c.find(Locator::Id("password"))
+        .await
+        .unwrap()
+        .send_keys(PASSWORD)
+        .await
+        .unwrap();
+    c.find(Locator::Id("tombol-masuk"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait()
+        .for_element(Locator::Id("akun-username"))
+        .await
+        .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn coordinator_reads_vulnerability_and_plans_security_in_chromium() {
+    let Some((_driver, c)) = browser(1280, 900).await else {
+        return;
+    };
+    let env = Env::sqlite();
+    env.ok(&["demo", "tps", "--regency", "33.20"], None);
+    let ids = "keamanan,otoritas_penyelenggara_pemilu,otoritas_penyelenggara_negara,hak_memilih,pelaksanaan_kampanye,pelaksanaan_pemungutan_suara,ajudikasi_keberatan,pengawasan_pemilu,hak_dipilih,kampanye_calon,partisipasi_pemilih,partisipasi_kelompok_masyarakat";
+    let row = |code: &str, v: &str| format!("{code},{}\n", [v; 12].join(","));
+    let csv = format!(
+        "kode_wilayah,{ids}\n{}{}{}",
+        row("33.20", "20.8"),
+        row("33.21", "50"),
+        row("33.74", "90.5")
+    );
+    let path = env.dir.path().join("ikp.csv");
+    std::fs::write(&path, csv).unwrap();
+    env.ok(&["ikp", "import", path.to_str().unwrap()], None);
+    env.add_user(
+        "koord.jateng",
+        "koordinator",
+        &["--agency", "kesbangpol", "--region", "33"],
+    );
+    let server = env.start();
+    sign_in(&c, &server, "koord.jateng").await;
+
+    // From the menu to the province's grid, then one regency's explanation.
+    c.find(Locator::Id("nav-kerawanan"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait().for_element(Locator::Id("grid-ikp")).await.unwrap();
+    let tiles = c.find_all(Locator::Css("#grid-ikp a.tile")).await.unwrap();
+    assert_eq!(tiles.len(), 35, "every regency and city of Central Java");
+    let high = c
+        .find_all(Locator::Css("#grid-ikp a.kat-tinggi"))
+        .await
+        .unwrap();
+    assert_eq!(high.len(), 1);
+    save_screenshot(&c, "kerawanan-jateng.png").await;
+    high[0].clone().click().await.unwrap();
+    c.wait()
+        .for_element(Locator::Css("#grafik-dimensi svg"))
+        .await
+        .unwrap();
+    let chart = c.find(Locator::Css("#grafik-dimensi svg")).await.unwrap();
+    let (_, _, w, h) = chart.rectangle().await.unwrap();
+    assert!(w > 100.0 && h > 50.0, "the chart is drawn: {w}×{h}");
+    assert!(c
+        .find(Locator::Id("skor"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+        .contains("90.50"));
+
+    // The security plan of Jepara, and a what-if that changes its total.
+    c.goto(&server.url("/pengamanan/33.20")).await.unwrap();
+    let before = c
+        .find(Locator::Id("jumlah"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    c.find(Locator::Id("andaikan"))
+        .await
+        .unwrap()
+        .send_keys("33.20.01.2001/001=sangat_rawan")
+        .await
+        .unwrap();
+    c.find(Locator::Id("hitung-andaikan"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    // Wait for the recomputed page (the textarea keeps the line), not the old one.
+    let started = Instant::now();
+    let after = loop {
+        let url = c.current_url().await.unwrap();
+        if url.query().is_some_and(|q| q.contains("andaikan")) {
+            if let Ok(t) = c.find(Locator::Id("jumlah")).await {
+                break t.text().await.unwrap();
+            }
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "no recomputed page"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert_ne!(before, after, "the what-if changes the need");
+    save_screenshot(&c, "pengamanan-jepara.png").await;
+}

@@ -7,6 +7,7 @@
 
 mod api_cases;
 mod error;
+mod kerawanan;
 pub mod i18n;
 mod lapor;
 mod metrics;
@@ -101,6 +102,14 @@ pub fn router(posko: Posko) -> Router {
         .route("/petugas/piket/cetak", get(piket::print))
         .route("/petugas/piket/{id}/hapus", post(piket::delete))
         .route("/petugas/piket/serah-terima", post(piket::hand_over))
+        .route("/kerawanan", get(kerawanan::overview))
+        .route("/kerawanan/penjelasan/{code}", get(kerawanan::explain))
+        .route(
+            "/kerawanan/tps/{code}",
+            get(kerawanan::village_tps).post(kerawanan::record_tps),
+        )
+        .route("/pengamanan/{code}", get(kerawanan::plan))
+        .route("/pengamanan/{code}/penugasan", get(kerawanan::assignment))
         .route("/petugas/terlapor", get(terlapor::register))
         .route("/petugas/terlapor/{key}", get(terlapor::cases))
         .route(
