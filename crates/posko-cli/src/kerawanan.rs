@@ -20,6 +20,13 @@ pub enum IkpCmd {
         store: StoreArgs,
         file: PathBuf,
     },
+    /// Mengimpor batas wilayah (GeoJSON, properti `kode`) untuk peta kerawanan
+    /// (import region outlines for the vulnerability map).
+    Peta {
+        #[command(flatten)]
+        store: StoreArgs,
+        file: PathBuf,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -52,11 +59,20 @@ const KINDS: [&str; 6] = [
 ];
 
 pub async fn ikp(cmd: IkpCmd, file: Option<&PathBuf>) -> Result<()> {
-    let IkpCmd::Import { store, file: path } = cmd;
-    let cfg = load_config(file, &store)?;
-    let posko = open::open(&cfg, Mode::Use).await?;
-    let n = posko_app::vulnerability::import_ikp(&posko, &path).await?;
-    println!("{n} nilai indikator IKP diimpor ({n} indicator values imported).");
+    match cmd {
+        IkpCmd::Import { store, file: path } => {
+            let cfg = load_config(file, &store)?;
+            let posko = open::open(&cfg, Mode::Use).await?;
+            let n = posko_app::vulnerability::import_ikp(&posko, &path).await?;
+            println!("{n} nilai indikator IKP diimpor ({n} indicator values imported).");
+        }
+        IkpCmd::Peta { store, file: path } => {
+            let cfg = load_config(file, &store)?;
+            let posko = open::open(&cfg, Mode::Use).await?;
+            let n = posko_app::vulnerability::import_boundaries(&posko, &path).await?;
+            println!("{n} batas wilayah diimpor ({n} region outlines imported).");
+        }
+    }
     Ok(())
 }
 

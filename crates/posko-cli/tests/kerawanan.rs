@@ -100,6 +100,22 @@ async fn coordinator_view(env: &Env) {
     );
     assert!(!refused.status.success());
 
+    // Outlines for the map (squares will do), and a file naming a region that does not exist.
+    let square = |code: &str, x: f64| {
+        json!({ "type": "Feature", "properties": { "kode": code },
+                "geometry": { "type": "Polygon", "coordinates": [[[x, -7.0], [x + 0.2, -7.0], [x + 0.2, -6.8], [x, -6.8], [x, -7.0]]] } })
+    };
+    let geo = env.dir.path().join("batas.geojson");
+    let fc = json!({ "type": "FeatureCollection",
+        "features": [square("33.20", 110.6), square("33.21", 110.9), square("33.74", 110.3)] });
+    std::fs::write(&geo, fc.to_string()).unwrap();
+    let out = env.ok(&["ikp", "peta", geo.to_str().unwrap()], None);
+    assert!(out.contains("3 batas wilayah"), "{out}");
+    let wrong = json!({ "type": "FeatureCollection", "features": [square("33.99", 110.0)] });
+    std::fs::write(&geo, wrong.to_string()).unwrap();
+    let refused = env.run(&["ikp", "peta", geo.to_str().unwrap()], None);
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("wilayah 33.99 tidak ada"));
     env.add_user(
         "koord",
         "koordinator",
@@ -132,6 +148,13 @@ async fn coordinator_view(env: &Env) {
         prov.contains("tile kat-tinggi"),
         "the highest regency is coloured high"
     );
+    let map = section(&prov, "peta-ikp");
+    assert_eq!(
+        map.matches("<path").count(),
+        3,
+        "the three imported outlines are drawn"
+    );
+    assert!(map.contains("class=\"kat-tinggi\"") && map.contains("/kerawanan/penjelasan/33.74"));
     // Explanation: the dimension chart as SVG and the drivers.
     let explain = get(&koord, &server, "/kerawanan/penjelasan/33.74").await;
     assert!(explain.contains("<svg") && explain.contains("Penyelenggaraan pemilu"));

@@ -13,6 +13,7 @@ pub mod demo;
 pub mod deploy;
 pub mod election;
 pub mod evidence;
+pub mod geo;
 pub mod ikp;
 pub mod official;
 pub mod phone;

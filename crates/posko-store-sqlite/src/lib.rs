@@ -581,6 +581,18 @@ impl Store for SqliteStore {
         vulnerability::personnel_pools(&self.pool, within).await
     }
 
+    async fn set_boundaries(
+        &self,
+        rows: &[(RegionCode, String)],
+        at: Timestamp,
+    ) -> StoreResult<u64> {
+        vulnerability::set_boundaries(&self.pool, rows, at).await
+    }
+
+    async fn boundaries(&self, within: &RegionCode) -> StoreResult<Vec<(RegionCode, String)>> {
+        vulnerability::boundaries(&self.pool, within).await
+    }
+
     async fn report_signals(
         &self,
         since: Timestamp,

@@ -1505,6 +1505,23 @@ pub async fn vulnerability_data_round_trips(s: &dyn Store) {
     )
     .await
     .unwrap();
+    // Boundaries: replaced by code, found inside a region (itself included).
+    s.set_boundaries(
+        &[
+            (code_of("33.20"), "110.6,-6.7 110.7,-6.7 110.7,-6.6".into()),
+            (code_of("33.20.01"), "1,1 2,2 3,1".into()),
+        ],
+        now(),
+    )
+    .await
+    .unwrap();
+    s.set_boundaries(&[(code_of("33.20.01"), "1,1 2,2 3,3".into())], now())
+        .await
+        .unwrap();
+    let b = s.boundaries(&code_of("33.20")).await.unwrap();
+    assert_eq!(b.len(), 2);
+    assert_eq!(b[1], (code_of("33.20.01"), "1,1 2,2 3,3".to_string()));
+    assert!(s.boundaries(&code_of("15.71")).await.unwrap().is_empty());
     let signals = s
         .report_signals(now() - 24.hours(), &code_of("33.20"))
         .await

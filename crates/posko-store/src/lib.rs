@@ -277,6 +277,14 @@ pub trait Store: Send + Sync + 'static {
     async fn set_personnel_pool(&self, pool: &PersonnelPool) -> StoreResult<()>;
     /// The pools of units inside a region.
     async fn personnel_pools(&self, within: &RegionCode) -> StoreResult<Vec<PersonnelPool>>;
+    /// Adds or replaces region outlines (encoded rings, see `posko_core::geo`), all or none.
+    async fn set_boundaries(
+        &self,
+        rows: &[(RegionCode, String)],
+        at: Timestamp,
+    ) -> StoreResult<u64>;
+    /// The outlines of regions inside `within` (itself included).
+    async fn boundaries(&self, within: &RegionCode) -> StoreResult<Vec<(RegionCode, String)>>;
     /// Reports received at or after `since` inside a region, for early warning (merged
     /// duplicates left out: one incident counts once).
     async fn report_signals(

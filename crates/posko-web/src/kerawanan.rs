@@ -85,6 +85,8 @@ struct OverviewTemplate {
     rawan: Vec<(String, String, u32, u32, u32)>,
     election: String,
     tps_level: bool,
+    /// An SVG map from imported outlines, or empty.
+    map: String,
 }
 
 /// `/kerawanan`: the officer's own region by default.
@@ -123,7 +125,7 @@ pub async fn overview(
     let list = vul::vulnerability_list(&state.posko, within.or(Some(&code)), level)
         .await
         .map_err(AppError::from_store)?;
-    let rows = list
+    let rows: Vec<RegionRow> = list
         .into_iter()
         .filter(|r| code.contains(&r.region))
         .map(|r| {
@@ -154,6 +156,22 @@ pub async fn overview(
             }
         })
         .collect();
+    // The map, when outlines of these regions were imported (`posko ikp peta`).
+    let map_regions: Vec<(RegionCode, String, String, String)> = rows
+        .iter()
+        .filter_map(|r: &RegionRow| {
+            let code = RegionCode::parse(&r.code).ok()?;
+            Some((
+                code,
+                r.class.to_string(),
+                format!("/kerawanan/penjelasan/{}", r.code),
+                format!("{} {}", r.name, r.score),
+            ))
+        })
+        .collect();
+    let map = vul::map_svg(&state.posko, &code, &map_regions)
+        .await
+        .map_err(AppError::from_store)?;
     let alerts = vul::early_warning(
         &state.posko,
         &code,
@@ -201,6 +219,7 @@ pub async fn overview(
         rawan,
         election,
         tps_level,
+        map,
     };
     Ok(Html(tpl.render().map_err(AppError::internal)?).into_response())
 }

@@ -7,8 +7,8 @@
 
 mod api_cases;
 mod error;
-mod kerawanan;
 pub mod i18n;
+mod kerawanan;
 mod lapor;
 mod metrics;
 pub mod openapi;
