@@ -14,6 +14,7 @@ pub mod deploy;
 pub mod election;
 pub mod evidence;
 pub mod geo;
+pub mod logistics;
 pub mod ikp;
 pub mod official;
 pub mod phone;
