@@ -17,7 +17,7 @@ use std::collections::HashMap;
 use crate::check::Voter;
 use crate::finding::{Code, Finding};
 use crate::name::{fnv, sorted_tokens};
-use crate::score::{reason_text, score, Person};
+use crate::score::{letter_mask, reason_text, score, Person};
 
 fn finding(v: &Voter, code: Code, detail: String, other: &Voter) -> Finding {
     Finding {
@@ -77,6 +77,7 @@ const WINDOW: usize = 60;
 struct Prepared {
     sorted: Vec<String>,
     counts: Vec<u32>,
+    letters: Vec<u32>,
 }
 
 fn person<'a>(v: &'a Voter, p: &'a Prepared, i: usize) -> Person<'a> {
@@ -89,6 +90,7 @@ fn person<'a>(v: &'a Voter, p: &'a Prepared, i: usize) -> Person<'a> {
         birthplace: &v.birthplace,
         nkk: v.nkk,
         name_count: p.counts[i],
+        letters: p.letters[i],
     }
 }
 
@@ -109,6 +111,7 @@ pub fn probable_pairs(voters: &[Voter]) -> Vec<Pair> {
     }
     let prepared = Prepared {
         sorted: voters.iter().map(|v| sorted_tokens(&v.norm)).collect(),
+        letters: voters.iter().map(|v| letter_mask(&v.norm)).collect(),
         counts: voters
             .iter()
             .map(|v| {

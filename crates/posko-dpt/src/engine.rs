@@ -39,7 +39,8 @@ pub struct Options {
     pub temp_dir: Option<PathBuf>,
     /// Rows per batch handed to the checking threads.
     pub batch_rows: usize,
-    /// Number of spill partitions for each duplicate stage.
+    /// Number of spill partitions for each duplicate stage; 0 chooses from the input size
+    /// (one per 256 MB of input, 64 to 256), so that a partition stays a few million rows.
     pub partitions: usize,
 }
 
@@ -51,7 +52,7 @@ impl Default for Options {
             full_nik: false,
             temp_dir: None,
             batch_rows: 8_192,
-            partitions: 64,
+            partitions: 0,
         }
     }
 }
@@ -269,7 +270,11 @@ pub fn run(
         polling_day,
         marital_codes: &opts.marital_codes,
     };
-    let parts = opts.partitions.max(1);
+    let parts = if opts.partitions == 0 {
+        ((total_bytes >> 28) as usize).clamp(64, 256)
+    } else {
+        opts.partitions
+    };
     let mut by_nik = Spill::new(temp.path(), "nik", parts)?;
     let mut by_regency = Spill::new(temp.path(), "wilayah", parts)?;
     let mut findings = FindingSpill::new(temp.path(), 32)?;
@@ -304,7 +309,6 @@ pub fn run(
             }
         });
         let map = &maps[fi];
-        let mut buf = Vec::with_capacity(256);
         for batch in rx {
             let batch = match batch {
                 Ok(b) if b.is_empty() => break,
@@ -323,14 +327,24 @@ pub fn run(
                     break;
                 }
             };
+            // Checking, encoding and serialising run on every core; this thread only writes.
             let outs: Vec<_> = batch
                 .par_iter()
                 .map(|(line, rec)| {
                     let fields: Vec<&[u8]> = rec.iter().collect();
-                    check_row(&rules, map, fi as u16, *line, &fields)
+                    let out = check_row(&rules, map, fi as u16, *line, &fields);
+                    let encoded = out.voter.as_ref().map(|v| {
+                        let mut buf = Vec::with_capacity(128);
+                        v.encode(&mut buf);
+                        let nik_part = (v.nik != 0).then(|| (v.nik_hash() % parts as u64) as usize);
+                        let regency_part = (!v.norm.is_empty() && v.born.is_some())
+                            .then(|| (fnv(&v.regency().to_le_bytes()) % parts as u64) as usize);
+                        (buf, nik_part, regency_part)
+                    });
+                    (out, encoded)
                 })
                 .collect();
-            for out in outs {
+            for (out, encoded) in outs {
                 for f in &out.findings {
                     findings.push(f, &mut counts)?;
                 }
@@ -339,15 +353,13 @@ pub fn run(
                 if v.village != 0 && v.tps != 0 {
                     *tps_load.entry((v.village, v.tps)).or_insert(0) += 1;
                 }
-                buf.clear();
-                v.encode(&mut buf);
-                if v.nik != 0 {
-                    let p = (v.nik_hash() % parts as u64) as usize;
-                    by_nik.write(p, &buf)?;
-                }
-                if !v.norm.is_empty() && v.born.is_some() {
-                    let p = (fnv(&v.regency().to_le_bytes()) % parts as u64) as usize;
-                    by_regency.write(p, &buf)?;
+                if let Some((buf, nik_part, regency_part)) = encoded {
+                    if let Some(p) = nik_part {
+                        by_nik.write(p, &buf)?;
+                    }
+                    if let Some(p) = regency_part {
+                        by_regency.write(p, &buf)?;
+                    }
                 }
             }
             rows_total += batch.len() as u64;

@@ -20,6 +20,15 @@ pub struct Person<'a> {
     /// How many rows of the partition (about a regency) carry this normalised name: agreement
     /// on a common name is weaker evidence than on a rare one.
     pub name_count: u32,
+    /// Which letters A–Z occur in the name (`letter_mask`): a cheap first test.
+    pub letters: u32,
+}
+
+/// One bit per letter A–Z that occurs in `name`.
+pub fn letter_mask(name: &str) -> u32 {
+    name.bytes()
+        .filter(u8::is_ascii_uppercase)
+        .fold(0, |m, b| m | 1 << (b - b'A'))
 }
 
 /// How two birth dates relate.
@@ -138,17 +147,25 @@ pub fn name_similarity(a: &Person, b: &Person) -> f32 {
     if a.sorted_name == b.sorted_name {
         return 0.97;
     }
-    let edits = strsim::osa_distance(a.name, b.name);
-    if edits <= 1 {
-        return 0.92;
-    }
     let (short, long) = if a.name.len() <= b.name.len() {
         (a.name, b.name)
     } else {
         (b.name, a.name)
     };
-    if dropped_one_word(short, long) {
+    let longer_by = long.len() - short.len();
+    let words = |s: &str| s.bytes().filter(|b| *b == b' ').count();
+    if longer_by >= 2 && words(long) == words(short) + 1 && dropped_one_word(short, long) {
         return 0.88;
+    }
+    // Two edits change at most four letters' presence, and a Jaro-Winkler of 0.97 leaves no
+    // room for five letters missing on one side: most pairs in a birth-date block end here,
+    // before the string metrics that took two thirds of a run's time (measured with perf).
+    if (a.letters ^ b.letters).count_ones() > 4 || longer_by > 2 {
+        return 0.0;
+    }
+    let edits = strsim::osa_distance(a.name, b.name);
+    if edits <= 1 {
+        return 0.92;
     }
     if edits == 2 && short.len() >= 12 {
         return 0.85;
@@ -264,6 +281,7 @@ mod tests {
             birthplace: "JEPARA",
             nkk: 0,
             name_count: 1,
+            letters: letter_mask(&n),
         };
         f(&p)
     }
