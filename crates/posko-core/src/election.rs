@@ -45,6 +45,21 @@ pub enum BallotType {
 }
 
 impl BallotType {
+    pub const ALL: [BallotType; 7] = [
+        BallotType::Ppwp,
+        BallotType::Dpr,
+        BallotType::Dpd,
+        BallotType::DprdProvinsi,
+        BallotType::DprdKabKota,
+        BallotType::Gubernur,
+        BallotType::BupatiWalikota,
+    ];
+
+    /// The type named by its stable name (`as_str`).
+    pub fn parse(s: &str) -> Option<BallotType> {
+        BallotType::ALL.into_iter().find(|b| b.as_str() == s.trim())
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             BallotType::Ppwp => "ppwp",

@@ -111,6 +111,33 @@ pub enum Stage {
 }
 
 impl Stage {
+    pub const ALL: [Stage; 4] = [Stage::Kpu, Stage::Ppk, Stage::Pps, Stage::Kpps];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Stage::Kpu => "kpu",
+            Stage::Ppk => "ppk",
+            Stage::Pps => "pps",
+            Stage::Kpps => "kpps",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Stage> {
+        Stage::ALL
+            .into_iter()
+            .find(|x| x.as_str() == s.trim().to_ascii_lowercase())
+    }
+
+    /// The name on a berita acara.
+    pub fn label(self) -> &'static str {
+        match self {
+            Stage::Kpu => "KPU Kabupaten/Kota",
+            Stage::Ppk => "PPK",
+            Stage::Pps => "PPS",
+            Stage::Kpps => "KPPS",
+        }
+    }
+
     pub fn next(self) -> Option<Stage> {
         match self {
             Stage::Kpu => Some(Stage::Ppk),

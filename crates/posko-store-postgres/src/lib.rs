@@ -8,6 +8,7 @@
 //! database password.
 
 mod handling;
+mod logistics;
 mod reports;
 mod vulnerability;
 
@@ -680,6 +681,32 @@ impl Store for PostgresStore {
         within: &RegionCode,
     ) -> StoreResult<Vec<posko_store::PersonnelPool>> {
         vulnerability::personnel_pools(&self.pool, within).await
+    }
+
+    async fn record_handover(&self, h: &posko_store::NewLogisticsHandover) -> StoreResult<i64> {
+        logistics::record_handover(&self.pool, h).await
+    }
+
+    async fn handovers(
+        &self,
+        election: &str,
+        place: &str,
+        limit: u32,
+    ) -> StoreResult<Vec<posko_store::LogisticsHandover>> {
+        logistics::handovers(&self.pool, election, place, limit).await
+    }
+
+    async fn handover(&self, id: i64) -> StoreResult<Option<posko_store::LogisticsHandover>> {
+        logistics::handover(&self.pool, id).await
+    }
+
+    async fn holdings(
+        &self,
+        election: &str,
+        stage: posko_core::logistics::Stage,
+        place: &str,
+    ) -> StoreResult<Vec<posko_store::NodeHolding>> {
+        logistics::holdings(&self.pool, election, stage, place).await
     }
 
     async fn set_boundaries(

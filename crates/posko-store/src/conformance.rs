@@ -51,7 +51,8 @@ macro_rules! conformance_suite {
             handling_extends_once_and_merges_without_chains,
             officials_register_counts_each_official_once,
             duty_roster_and_handover_notes,
-            vulnerability_data_round_trips
+            vulnerability_data_round_trips,
+            logistics_hand_overs_never_spend_twice
         );
     };
     (@each $fresh:path; $($name:ident),*) => {
@@ -1190,12 +1191,14 @@ pub async fn officials_register_counts_each_official_once(s: &dyn Store) {
         .create_user(&new_user("piket", Role::PetugasPiket))
         .await
         .unwrap();
+    // One instant for the whole check: `now()` read twice can straddle a second.
+    let t0 = now();
     let mut reports = Vec::new();
     for (i, mac) in [7u8, 7, 7, 8, 7].iter().enumerate() {
         let mut r = report(&format!("PSK-HHHH-HHHH-HHH{i}"));
         r.subject_mac = Some(vec![*mac; 32]);
         r.subject_name = format!("Nama {i}");
-        r.received_at = now() + (i as i64).minutes();
+        r.received_at = t0 + (i as i64).minutes();
         reports.push(r);
     }
     let mut anonymous_subject = report("PSK-HHHH-HHHH-HHH9");
@@ -1240,7 +1243,7 @@ pub async fn officials_register_counts_each_official_once(s: &dyn Store) {
     assert_eq!(register[0].reports, 3);
     assert_eq!(register[0].open, 2, "one of the three is closed");
     assert_eq!(register[0].name, "Nama 2", "the latest report's name");
-    assert_eq!(register[0].first_at, now());
+    assert_eq!(register[0].first_at, t0);
     assert_eq!(register[1].reports, 1);
     assert_eq!(s.official_register(1).await.unwrap().len(), 1);
 }
@@ -1529,4 +1532,125 @@ pub async fn vulnerability_data_round_trips(s: &dyn Store) {
     assert_eq!(signals.len(), 1, "{signals:?}");
     assert_eq!(signals[0].category, SubjectCategory::Asn);
     assert_eq!(signals[0].received_at, now());
+}
+
+pub async fn logistics_hand_overs_never_spend_twice(s: &dyn Store) {
+    use crate::NewLogisticsHandover;
+    use posko_core::election::BallotType;
+    use posko_core::logistics::{Item, Node, Stage};
+    let node = |stage, place: &str| Node {
+        stage,
+        place: place.into(),
+    };
+    let item = Item {
+        kind: "surat_suara".into(),
+        ballot: Some(BallotType::Dpr),
+    };
+    let h = |from: Option<Node>, to: Node, sent: u32, good: u32, damaged: u32, missing: u32| {
+        NewLogisticsHandover {
+            election: "pemilu-2024".into(),
+            from,
+            to,
+            item: item.clone(),
+            sent,
+            good,
+            damaged,
+            missing,
+            at: now(),
+            handed_by: "Ketua KPU".into(),
+            received_by: "Ketua PPK".into(),
+            recorded_by: None,
+        }
+    };
+    let kpu = node(Stage::Kpu, "33.20");
+    let ppk = node(Stage::Ppk, "33.20.01");
+    // Stock, then a hand-over with damage and a missing bundle.
+    s.record_handover(&h(None, kpu.clone(), 1_000, 1_000, 0, 0))
+        .await
+        .unwrap();
+    let id = s
+        .record_handover(&h(Some(kpu.clone()), ppk.clone(), 600, 590, 8, 2))
+        .await
+        .unwrap();
+    let back = s.handover(id).await.unwrap().unwrap();
+    assert_eq!(back.record.from, Some(kpu.clone()));
+    assert_eq!(
+        (back.record.good, back.record.damaged, back.record.missing),
+        (590, 8, 2)
+    );
+    // More than held, and counts that do not add up: refused, nothing changes.
+    let e = s
+        .record_handover(&h(Some(kpu.clone()), ppk.clone(), 401, 401, 0, 0))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&e, StoreError::Rejected(m) if m.contains("400")),
+        "{e:?}"
+    );
+    let e = s
+        .record_handover(&h(Some(kpu.clone()), ppk.clone(), 10, 9, 0, 0))
+        .await
+        .unwrap_err();
+    assert!(matches!(e, StoreError::Rejected(_)));
+    // Two hand-overs of 300 at once from a KPU holding 400: exactly one goes through.
+    let a = h(
+        Some(kpu.clone()),
+        node(Stage::Ppk, "33.20.02"),
+        300,
+        300,
+        0,
+        0,
+    );
+    let b = h(
+        Some(kpu.clone()),
+        node(Stage::Ppk, "33.20.03"),
+        300,
+        300,
+        0,
+        0,
+    );
+    let (ra, rb) = tokio::join!(s.record_handover(&a), s.record_handover(&b));
+    assert_eq!(
+        usize::from(ra.is_ok()) + usize::from(rb.is_ok()),
+        1,
+        "{ra:?} {rb:?}"
+    );
+    let kpu_now = s
+        .holdings("pemilu-2024", Stage::Kpu, "33.20")
+        .await
+        .unwrap();
+    assert_eq!(kpu_now.len(), 1);
+    assert_eq!((kpu_now[0].good_in, kpu_now[0].sent_out), (1_000, 900));
+    let ppks = s
+        .holdings("pemilu-2024", Stage::Ppk, "33.20")
+        .await
+        .unwrap();
+    assert_eq!(ppks.len(), 2);
+    assert_eq!(ppks[0].node, ppk);
+    assert_eq!(
+        (ppks[0].good_in, ppks[0].damaged_in, ppks[0].missing_in),
+        (590, 8, 2)
+    );
+    // Hand-overs touching a district: to it and from it.
+    s.record_handover(&h(
+        Some(ppk.clone()),
+        node(Stage::Pps, "33.20.01.2001"),
+        100,
+        100,
+        0,
+        0,
+    ))
+    .await
+    .unwrap();
+    let touching = s.handovers("pemilu-2024", "33.20.01", 10).await.unwrap();
+    assert_eq!(touching.len(), 2, "in from KPU, out to the village");
+    assert!(s
+        .handovers("pilkada-2024", "33.20", 10)
+        .await
+        .unwrap()
+        .is_empty());
+    assert_eq!(
+        s.handovers("pemilu-2024", "33.20", 50).await.unwrap().len(),
+        4
+    );
 }

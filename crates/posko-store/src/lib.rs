@@ -10,6 +10,7 @@
 pub mod conformance;
 
 mod handling;
+mod logistics;
 mod reports;
 mod vulnerability;
 
@@ -18,6 +19,7 @@ use jiff::Timestamp;
 use posko_core::{Agency, Level, RegionCode, Role, TpsRecord};
 
 pub use handling::*;
+pub use logistics::*;
 pub use reports::*;
 pub use vulnerability::*;
 
@@ -292,6 +294,28 @@ pub trait Store: Send + Sync + 'static {
         since: Timestamp,
         within: &RegionCode,
     ) -> StoreResult<Vec<ReportSignal>>;
+
+    // ── logistics ───────────────────────────────────────────────────────────────────────────
+    /// Records a hand-over (or, without `from`, stock delivered to a warehouse) atomically:
+    /// `Rejected` naming what the sender holds when it would hand on more good items than it
+    /// received, or when the counts on arrival do not add up to what was sent.
+    async fn record_handover(&self, h: &NewLogisticsHandover) -> StoreResult<i64>;
+    /// Hand-overs to or from places under `place` (a regency, district, village or TPS),
+    /// newest first.
+    async fn handovers(
+        &self,
+        election: &str,
+        place: &str,
+        limit: u32,
+    ) -> StoreResult<Vec<LogisticsHandover>>;
+    async fn handover(&self, id: i64) -> StoreResult<Option<LogisticsHandover>>;
+    /// The accounts of nodes of one stage under `place`.
+    async fn holdings(
+        &self,
+        election: &str,
+        stage: posko_core::logistics::Stage,
+        place: &str,
+    ) -> StoreResult<Vec<NodeHolding>>;
 }
 
 /// The half-open range of village-code text that lies inside `region`: every code inside starts

@@ -1,0 +1,254 @@
+//! Logistics on SQLite: hand-overs recorded atomically against each node's running account.
+
+use posko_core::election::BallotType;
+use posko_core::logistics::{Item, Node, Stage};
+use posko_store::{
+    decode, LogisticsHandover, NewLogisticsHandover, NodeHolding, StoreError, StoreResult,
+};
+use sqlx::sqlite::{SqlitePool, SqliteRow};
+use sqlx::Row;
+
+use crate::reports::be;
+
+fn ballot_name(b: Option<BallotType>) -> &'static str {
+    b.map(|b| b.as_str()).unwrap_or("")
+}
+
+fn ballot_of(s: &str) -> StoreResult<Option<BallotType>> {
+    if s.is_empty() {
+        return Ok(None);
+    }
+    BallotType::parse(s)
+        .map(Some)
+        .ok_or_else(|| StoreError::Corrupt(format!("jenis surat suara '{s}'")))
+}
+
+fn stage_of(s: &str) -> StoreResult<Stage> {
+    Stage::parse(s).ok_or_else(|| StoreError::Corrupt(format!("tahap logistik '{s}'")))
+}
+
+fn count(v: i64) -> u32 {
+    u32::try_from(v.max(0)).unwrap_or(u32::MAX)
+}
+
+/// The range of places under `prefix` (itself, its children by '.', its TPS by '/').
+fn place_range(prefix: &str) -> (String, String) {
+    (prefix.to_string(), format!("{prefix}0"))
+}
+
+pub async fn record_handover(pool: &SqlitePool, h: &NewLogisticsHandover) -> StoreResult<i64> {
+    if h.good + h.damaged + h.missing != h.sent {
+        return Err(StoreError::Rejected(format!(
+            "dikirim {} tetapi baik + rusak + hilang = {} (counts do not add up)",
+            h.sent,
+            h.good + h.damaged + h.missing
+        )));
+    }
+    let ballot = ballot_name(h.item.ballot);
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await.map_err(be)?;
+    if let Some(from) = &h.from {
+        // Take from the sender only what it holds in good condition, in one conditional update:
+        // two hand-overs at once cannot both spend the same stock.
+        let taken = sqlx::query(
+            "UPDATE logistics_holdings SET sent_out = sent_out + $6
+             WHERE election = $1 AND stage = $2 AND place = $3 AND item_kind = $4 AND ballot = $5
+               AND good_in - sent_out >= $6",
+        )
+        .bind(&h.election)
+        .bind(from.stage.as_str())
+        .bind(&from.place)
+        .bind(&h.item.kind)
+        .bind(ballot)
+        .bind(i64::from(h.sent))
+        .execute(&mut *tx)
+        .await
+        .map_err(be)?;
+        if taken.rows_affected() == 0 {
+            let held: Option<i64> = sqlx::query_scalar(
+                "SELECT good_in - sent_out FROM logistics_holdings
+                 WHERE election = $1 AND stage = $2 AND place = $3 AND item_kind = $4 AND ballot = $5",
+            )
+            .bind(&h.election)
+            .bind(from.stage.as_str())
+            .bind(&from.place)
+            .bind(&h.item.kind)
+            .bind(ballot)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(be)?;
+            return Err(StoreError::Rejected(format!(
+                "{} {} hanya memegang {} dalam keadaan baik, tidak dapat menyerahkan {} \
+                 (the sender holds only {} in good condition)",
+                from.stage.label(),
+                from.place,
+                held.unwrap_or(0),
+                h.sent,
+                held.unwrap_or(0)
+            )));
+        }
+    }
+    sqlx::query(
+        "INSERT INTO logistics_holdings
+            (election, stage, place, item_kind, ballot, good_in, damaged_in, missing_in, last_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+         ON CONFLICT (election, stage, place, item_kind, ballot) DO UPDATE SET
+            good_in = logistics_holdings.good_in + excluded.good_in,
+            damaged_in = logistics_holdings.damaged_in + excluded.damaged_in,
+            missing_in = logistics_holdings.missing_in + excluded.missing_in,
+            last_at = excluded.last_at",
+    )
+    .bind(&h.election)
+    .bind(h.to.stage.as_str())
+    .bind(&h.to.place)
+    .bind(&h.item.kind)
+    .bind(ballot)
+    .bind(i64::from(h.good))
+    .bind(i64::from(h.damaged))
+    .bind(i64::from(h.missing))
+    .bind(decode::micros(h.at))
+    .execute(&mut *tx)
+    .await
+    .map_err(be)?;
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO logistics_handovers (election, from_stage, from_place, to_stage, to_place,
+            item_kind, ballot, sent, good, damaged, missing, at, handed_by, received_by, recorded_by)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id",
+    )
+    .bind(&h.election)
+    .bind(h.from.as_ref().map(|n| n.stage.as_str()))
+    .bind(h.from.as_ref().map(|n| n.place.clone()))
+    .bind(h.to.stage.as_str())
+    .bind(&h.to.place)
+    .bind(&h.item.kind)
+    .bind(ballot)
+    .bind(i64::from(h.sent))
+    .bind(i64::from(h.good))
+    .bind(i64::from(h.damaged))
+    .bind(i64::from(h.missing))
+    .bind(decode::micros(h.at))
+    .bind(&h.handed_by)
+    .bind(&h.received_by)
+    .bind(h.recorded_by)
+    .fetch_one(&mut *tx)
+    .await
+    .map_err(crate::map_err("serah terima logistik"))?;
+    tx.commit().await.map_err(be)?;
+    Ok(id)
+}
+
+const HANDOVER_COLUMNS: &str = "id, election, from_stage, from_place, to_stage, to_place,
+    item_kind, ballot, sent, good, damaged, missing, at, handed_by, received_by, recorded_by";
+
+fn handover_row(r: &SqliteRow) -> StoreResult<LogisticsHandover> {
+    let from_stage: Option<String> = r.try_get("from_stage").map_err(be)?;
+    let from_place: Option<String> = r.try_get("from_place").map_err(be)?;
+    let from = match (from_stage, from_place) {
+        (Some(s), Some(p)) => Some(Node {
+            stage: stage_of(&s)?,
+            place: p,
+        }),
+        _ => None,
+    };
+    Ok(LogisticsHandover {
+        id: r.try_get("id").map_err(be)?,
+        record: NewLogisticsHandover {
+            election: r.try_get("election").map_err(be)?,
+            from,
+            to: Node {
+                stage: stage_of(r.try_get("to_stage").map_err(be)?)?,
+                place: r.try_get("to_place").map_err(be)?,
+            },
+            item: Item {
+                kind: r.try_get("item_kind").map_err(be)?,
+                ballot: ballot_of(r.try_get("ballot").map_err(be)?)?,
+            },
+            sent: count(r.try_get("sent").map_err(be)?),
+            good: count(r.try_get("good").map_err(be)?),
+            damaged: count(r.try_get("damaged").map_err(be)?),
+            missing: count(r.try_get("missing").map_err(be)?),
+            at: decode::timestamp(r.try_get("at").map_err(be)?)?,
+            handed_by: r.try_get("handed_by").map_err(be)?,
+            received_by: r.try_get("received_by").map_err(be)?,
+            recorded_by: r.try_get("recorded_by").map_err(be)?,
+        },
+    })
+}
+
+pub async fn handovers(
+    pool: &SqlitePool,
+    election: &str,
+    place: &str,
+    limit: u32,
+) -> StoreResult<Vec<LogisticsHandover>> {
+    let (lo, hi) = place_range(place);
+    let sql = format!(
+        "SELECT {HANDOVER_COLUMNS} FROM logistics_handovers
+         WHERE election = $1 AND ((to_place >= $2 AND to_place < $3)
+            OR (from_place >= $2 AND from_place < $3))
+         ORDER BY at DESC, id DESC LIMIT $4"
+    );
+    let rows = sqlx::query(&sql)
+        .bind(election)
+        .bind(lo)
+        .bind(hi)
+        .bind(i64::from(limit))
+        .fetch_all(pool)
+        .await
+        .map_err(be)?;
+    rows.iter().map(handover_row).collect()
+}
+
+pub async fn handover(pool: &SqlitePool, id: i64) -> StoreResult<Option<LogisticsHandover>> {
+    let sql = format!("SELECT {HANDOVER_COLUMNS} FROM logistics_handovers WHERE id = $1");
+    let row = sqlx::query(&sql)
+        .bind(id)
+        .fetch_optional(pool)
+        .await
+        .map_err(be)?;
+    row.as_ref().map(handover_row).transpose()
+}
+
+pub async fn holdings(
+    pool: &SqlitePool,
+    election: &str,
+    stage: Stage,
+    place: &str,
+) -> StoreResult<Vec<NodeHolding>> {
+    let (lo, hi) = place_range(place);
+    let rows = sqlx::query(
+        "SELECT stage, place, item_kind, ballot, good_in, damaged_in, missing_in, sent_out, last_at
+         FROM logistics_holdings
+         WHERE election = $1 AND stage = $2 AND place >= $3 AND place < $4
+         ORDER BY place, item_kind, ballot",
+    )
+    .bind(election)
+    .bind(stage.as_str())
+    .bind(lo)
+    .bind(hi)
+    .fetch_all(pool)
+    .await
+    .map_err(be)?;
+    rows.iter()
+        .map(|r| {
+            Ok(NodeHolding {
+                node: Node {
+                    stage: stage_of(r.try_get("stage").map_err(be)?)?,
+                    place: r.try_get("place").map_err(be)?,
+                },
+                item: Item {
+                    kind: r.try_get("item_kind").map_err(be)?,
+                    ballot: ballot_of(r.try_get("ballot").map_err(be)?)?,
+                },
+                good_in: count(r.try_get("good_in").map_err(be)?),
+                damaged_in: count(r.try_get("damaged_in").map_err(be)?),
+                missing_in: count(r.try_get("missing_in").map_err(be)?),
+                sent_out: count(r.try_get("sent_out").map_err(be)?),
+                last_at: r
+                    .try_get::<Option<i64>, _>("last_at")
+                    .map_err(be)?
+                    .map(decode::timestamp)
+                    .transpose()?,
+            })
+        })
+        .collect()
+}
