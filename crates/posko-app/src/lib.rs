@@ -11,6 +11,7 @@ pub mod cases;
 pub mod clock;
 pub mod config;
 pub mod intake;
+pub mod logistics;
 pub mod regions;
 pub mod register;
 pub mod roster;

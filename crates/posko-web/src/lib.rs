@@ -10,7 +10,9 @@ mod error;
 pub mod i18n;
 mod kerawanan;
 mod lapor;
+mod logistik;
 mod metrics;
+mod notifikasi;
 pub mod openapi;
 mod pages;
 mod petugas;
@@ -108,6 +110,9 @@ pub fn router(posko: Posko) -> Router {
             "/kerawanan/tps/{code}",
             get(kerawanan::village_tps).post(kerawanan::record_tps),
         )
+        .route("/logistik/serah-terima", post(logistik::record))
+        .route("/logistik/serah-terima/{id}", get(logistik::receipt))
+        .route("/logistik/{code}", get(logistik::show))
         .route("/pengamanan/{code}", get(kerawanan::plan))
         .route("/pengamanan/{code}/penugasan", get(kerawanan::assignment))
         .route("/petugas/terlapor", get(terlapor::register))
@@ -115,6 +120,15 @@ pub fn router(posko: Posko) -> Router {
         .route(
             "/petugas/laporan/{id}/bukti/{sha256}",
             get(petugas::evidence),
+        )
+        .route("/petugas/notifikasi", get(notifikasi::list))
+        .route(
+            "/petugas/notifikasi/dibaca-semua",
+            post(notifikasi::mark_all_read),
+        )
+        .route(
+            "/petugas/notifikasi/{id}/dibaca",
+            post(notifikasi::mark_read),
         )
         .route("/", get(pages::home))
         .route("/wilayah", get(pages::region_root))

@@ -1,0 +1,253 @@
+//! Election logistics at the post (issue 7): hand-overs recorded down the chain with the rules
+//! of `posko_core::logistics`, and a status board that compares, per TPS and rolled up per
+//! village, what each TPS needs by law with what arrived, in what condition and on time.
+
+use std::collections::BTreeMap;
+
+use jiff::civil::Date;
+use jiff::Timestamp;
+use posko_core::election::BallotType;
+use posko_core::logistics::{self, Holding, Item, Node, Rounding, Stage, TpsStatus};
+use posko_core::{Level, RegionCode, TpsId};
+use posko_store::{LogisticsHandover, NewAuditEntry, NewLogisticsHandover, StoreError};
+
+use crate::Posko;
+
+/// The item name for ballot papers.
+pub const BALLOTS: &str = "surat_suara";
+
+#[derive(Debug, thiserror::Error)]
+pub enum LogisticsError {
+    #[error("{0}")]
+    Refused(String),
+    #[error("tempat '{place}' bukan {stage} yang sah (not a valid place for this stage)")]
+    BadPlace { stage: &'static str, place: String },
+    #[error(transparent)]
+    Store(StoreError),
+}
+
+/// Checks that a place fits its stage: KPU a regency, PPK a district, PPS a village, KPPS a
+/// TPS (`village/number`) — and that it exists.
+pub fn check_place(posko: &Posko, node: &Node) -> Result<(), LogisticsError> {
+    let bad = || LogisticsError::BadPlace {
+        stage: node.stage.label(),
+        place: node.place.clone(),
+    };
+    let (code, level) = match node.stage {
+        Stage::Kpu => (
+            RegionCode::parse(&node.place).map_err(|_| bad())?,
+            Level::Regency,
+        ),
+        Stage::Ppk => (
+            RegionCode::parse(&node.place).map_err(|_| bad())?,
+            Level::District,
+        ),
+        Stage::Pps => (
+            RegionCode::parse(&node.place).map_err(|_| bad())?,
+            Level::Village,
+        ),
+        Stage::Kpps => (
+            TpsId::parse(&node.place).map_err(|_| bad())?.village,
+            Level::Village,
+        ),
+    };
+    if code.level() != level || !posko.atlas.contains(&code) {
+        return Err(bad());
+    }
+    Ok(())
+}
+
+/// Records a hand-over (or stock for a warehouse when `from` is `None`): the chain's order, the
+/// places, the counts and what the sender holds are all checked; the move is audited.
+pub async fn record(posko: &Posko, h: &NewLogisticsHandover) -> Result<i64, LogisticsError> {
+    check_place(posko, &h.to)?;
+    if let Some(from) = &h.from {
+        check_place(posko, from)?;
+        if from.stage.next() != Some(h.to.stage) {
+            return Err(LogisticsError::Refused(
+                logistics::Refusal::WrongStage {
+                    from: from.stage,
+                    to: h.to.stage,
+                }
+                .to_string(),
+            ));
+        }
+        // The receiver lies inside the sender's area (a village of the district, …).
+        let inside = h.to.place.starts_with(&format!("{}.", from.place))
+            || h.to.place.starts_with(&format!("{}/", from.place));
+        if !inside {
+            return Err(LogisticsError::Refused(format!(
+                "{} {} tidak berada di wilayah {} {} (the receiver is outside the sender's area)",
+                h.to.stage.label(),
+                h.to.place,
+                from.stage.label(),
+                from.place
+            )));
+        }
+    } else if h.to.stage != Stage::Kpu {
+        return Err(LogisticsError::Refused(
+            "stok hanya masuk ke gudang KPU (stock is delivered to a KPU warehouse)".into(),
+        ));
+    }
+    let id = posko.store.record_handover(h).await.map_err(|e| match e {
+        StoreError::Rejected(m) => LogisticsError::Refused(m),
+        other => LogisticsError::Store(other),
+    })?;
+    posko
+        .store
+        .append_audit(&NewAuditEntry {
+            at: h.at,
+            actor: h.recorded_by,
+            action: "logistics_handover".into(),
+            subject: format!("handover:{id}"),
+            detail: format!(
+                "{} -> {} {} {}",
+                h.from
+                    .as_ref()
+                    .map(|n| format!("{}:{}", n.stage.as_str(), n.place))
+                    .unwrap_or_else(|| "stok".into()),
+                format_args!("{}:{}", h.to.stage.as_str(), h.to.place),
+                h.item.kind,
+                h.sent
+            ),
+        })
+        .await
+        .map_err(LogisticsError::Store)?;
+    Ok(id)
+}
+
+/// One TPS on the status board: its ballot need per type and where it stands.
+#[derive(Debug, Clone)]
+pub struct TpsBoard {
+    pub tps: TpsId,
+    pub ballots: Vec<(BallotType, TpsStatus)>,
+}
+
+impl TpsBoard {
+    pub fn short(&self) -> u32 {
+        self.ballots.iter().map(|(_, s)| s.short).sum()
+    }
+    pub fn damaged(&self) -> u32 {
+        self.ballots.iter().map(|(_, s)| s.damaged).sum()
+    }
+    pub fn late(&self) -> bool {
+        self.ballots.iter().any(|(_, s)| s.late)
+    }
+}
+
+/// A village's roll-up.
+#[derive(Debug, Clone, Default)]
+pub struct VillageBoard {
+    pub tps: u32,
+    pub needed: u64,
+    pub good: u64,
+    pub damaged: u64,
+    pub short: u64,
+    pub late_tps: u32,
+    pub complete_tps: u32,
+}
+
+/// The status of every TPS in a region (a district or a village) for ballot papers, and the
+/// roll-up per village. The need counts DPT voters (the register) with the reserve; DPTb is
+/// added when the register carries it.
+pub async fn status(
+    posko: &Posko,
+    election_id: &str,
+    within: &RegionCode,
+    today: Date,
+) -> Result<(Vec<TpsBoard>, BTreeMap<RegionCode, VillageBoard>), StoreError> {
+    let Some(election) = posko.elections.get(election_id) else {
+        return Ok((Vec::new(), BTreeMap::new()));
+    };
+    let arrived: BTreeMap<(String, Option<BallotType>), Holding> = posko
+        .store
+        .holdings(election_id, Stage::Kpps, &within.to_string())
+        .await?
+        .into_iter()
+        .filter(|h| h.item.kind == BALLOTS)
+        .map(|h| {
+            (
+                (h.node.place, h.item.ballot),
+                Holding {
+                    good_in: h.good_in,
+                    damaged_in: h.damaged_in,
+                    missing_in: h.missing_in,
+                    sent_out: h.sent_out,
+                },
+            )
+        })
+        .collect();
+    let mut boards = Vec::new();
+    let mut villages: BTreeMap<RegionCode, VillageBoard> = BTreeMap::new();
+    let village_codes: Vec<RegionCode> = posko
+        .atlas
+        .subtree(within)
+        .iter()
+        .filter(|r| r.level() == Level::Village)
+        .map(|r| r.code)
+        .collect();
+    for v in village_codes {
+        for t in posko.store.tps_in_village(election_id, &v).await? {
+            let needs = logistics::tps_needs(election, &v, t.voters, 0, Rounding::Up);
+            let place = t.id.to_string();
+            let ballots: Vec<(BallotType, TpsStatus)> = needs
+                .ballots
+                .iter()
+                .map(|(b, need)| {
+                    let h = arrived
+                        .get(&(place.clone(), Some(*b)))
+                        .copied()
+                        .unwrap_or_default();
+                    (
+                        *b,
+                        logistics::tps_status(*need, &h, today, election.polling_day),
+                    )
+                })
+                .collect();
+            let board = TpsBoard { tps: t.id, ballots };
+            let vb = villages.entry(v).or_default();
+            vb.tps += 1;
+            for (_, s) in &board.ballots {
+                vb.needed += u64::from(s.needed);
+                vb.good += u64::from(s.good);
+                vb.damaged += u64::from(s.damaged);
+                vb.short += u64::from(s.short);
+            }
+            if board.late() {
+                vb.late_tps += 1;
+            }
+            if board.short() == 0 {
+                vb.complete_tps += 1;
+            }
+            boards.push(board);
+        }
+    }
+    Ok((boards, villages))
+}
+
+/// The latest hand-overs touching a place.
+pub async fn recent(
+    posko: &Posko,
+    election: &str,
+    place: &str,
+) -> Result<Vec<LogisticsHandover>, StoreError> {
+    posko.store.handovers(election, place, 100).await
+}
+
+/// A hand-over read back for its berita acara.
+pub async fn receipt(posko: &Posko, id: i64) -> Result<Option<LogisticsHandover>, StoreError> {
+    posko.store.handover(id).await
+}
+
+/// The item for ballot papers of one type.
+pub fn ballot_item(b: BallotType) -> Item {
+    Item {
+        kind: BALLOTS.into(),
+        ballot: Some(b),
+    }
+}
+
+/// Now, for forms that do not give a time.
+pub fn now() -> Timestamp {
+    Timestamp::now()
+}
