@@ -183,6 +183,7 @@ pub async fn act(
         .await
         .map_err(CaseError::Store)?;
     // Tell the agency of a referral, and the post of the agency's outcome.
+    crate::notify::after_case_action(store, report_id, &stored, &next).await;
     Ok(next)
 }
 

@@ -49,6 +49,87 @@ pub struct Config {
     pub api_rate_limit_per_minute: u32,
     /// Elections besides the built-in Pemilu 2024 and Pilkada 2024.
     pub pemilihan: Vec<ElectionSpec>,
+    /// Hours before a legal deadline that its alert is raised.
+    pub alert_lead_hours: u32,
+    /// Attempts at one delivery (a webhook call or an e-mail) before it is given up.
+    pub delivery_max_attempts: u32,
+    /// Partner systems told of events by signed webhooks.
+    pub webhook: Vec<WebhookConfig>,
+    /// Outgoing mail for notifications; none = no e-mail.
+    pub smtp: Option<SmtpConfig>,
+}
+
+/// A partner system's webhook: events are POSTed to `url` as JSON, signed with `secret`
+/// (`X-Posko-Signature: sha256=<hex HMAC-SHA256 over "{timestamp}.{body}">`).
+#[derive(Clone, Serialize, Deserialize, PartialEq, Default)]
+#[serde(default)]
+pub struct WebhookConfig {
+    pub url: String,
+    pub secret: String,
+    /// Event kinds to send (`laporan_baru`, `kasus_dirujuk`, `hasil_tindak_lanjut`,
+    /// `tenggat_dekat`, `tenggat_terlewat`); empty = all.
+    pub events: Vec<String>,
+}
+
+/// The SMTP server notifications are sent through.
+#[derive(Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default)]
+pub struct SmtpConfig {
+    pub host: String,
+    pub port: u16,
+    pub username: String,
+    pub password: String,
+    /// The sender, e.g. `Posko Jepara <posko@bawaslu-jepara.example>`.
+    pub from: String,
+    /// `starttls` (port 587), `tls` (implicit TLS, port 465) or `none` (plain, a local relay).
+    pub tls: String,
+}
+
+impl Default for SmtpConfig {
+    fn default() -> SmtpConfig {
+        SmtpConfig {
+            host: String::new(),
+            port: 587,
+            username: String::new(),
+            password: String::new(),
+            from: String::new(),
+            tls: "starttls".into(),
+        }
+    }
+}
+
+/// The event kinds a webhook may subscribe to.
+pub const EVENT_KINDS: [&str; 5] = [
+    "laporan_baru",
+    "kasus_dirujuk",
+    "hasil_tindak_lanjut",
+    "tenggat_dekat",
+    "tenggat_terlewat",
+];
+
+const HIDDEN: &str = "[disembunyikan / hidden]";
+
+impl fmt::Debug for WebhookConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("WebhookConfig")
+            .field("url", &redact_url(&self.url))
+            .field("secret", &HIDDEN)
+            .field("events", &self.events)
+            .finish()
+    }
+}
+
+impl fmt::Debug for SmtpConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SmtpConfig")
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("username", &self.username)
+            .field("password", &HIDDEN)
+            .field("from", &self.from)
+            .field("tls", &self.tls)
+            .finish()
+    }
 }
 
 impl Default for Config {
@@ -68,6 +149,10 @@ impl Default for Config {
             rate_limit_per_minute: 120,
             api_rate_limit_per_minute: 600,
             pemilihan: Vec::new(),
+            alert_lead_hours: 24,
+            delivery_max_attempts: 8,
+            webhook: Vec::new(),
+            smtp: None,
         }
     }
 }
@@ -96,6 +181,10 @@ impl fmt::Debug for Config {
             .field("rate_limit_per_minute", &self.rate_limit_per_minute)
             .field("api_rate_limit_per_minute", &self.api_rate_limit_per_minute)
             .field("pemilihan", &self.pemilihan)
+            .field("alert_lead_hours", &self.alert_lead_hours)
+            .field("delivery_max_attempts", &self.delivery_max_attempts)
+            .field("webhook", &self.webhook)
+            .field("smtp", &self.smtp)
             .finish()
     }
 }
@@ -138,6 +227,8 @@ impl Config {
             "EVIDENCE_MAX_MB",
             "RATE_LIMIT_PER_MINUTE",
             "API_RATE_LIMIT_PER_MINUTE",
+            "ALERT_LEAD_HOURS",
+            "DELIVERY_MAX_ATTEMPTS",
         ];
         fig = fig.merge(
             Env::prefixed("POSKO_")
@@ -158,6 +249,10 @@ impl Config {
             if let Some(v) = text(name) {
                 *slot = v;
             }
+        }
+        // The SMTP password may come from the environment rather than the file.
+        if let (Some(smtp), Some(pw)) = (cfg.smtp.as_mut(), text("SMTP_PASSWORD")) {
+            smtp.password = pw;
         }
         cfg.check()?;
         Ok(cfg)
@@ -192,6 +287,49 @@ impl Config {
         if !matches!(self.log_format.as_str(), "text" | "json") {
             return Err(ConfigError("log_format harus 'text' atau 'json'".into()));
         }
+        if !(1..=24 * 7).contains(&self.alert_lead_hours) {
+            return Err(ConfigError(
+                "alert_lead_hours harus 1–168 (must be 1–168)".into(),
+            ));
+        }
+        if !(1..=50).contains(&self.delivery_max_attempts) {
+            return Err(ConfigError(
+                "delivery_max_attempts harus 1–50 (must be 1–50)".into(),
+            ));
+        }
+        for w in &self.webhook {
+            if !(w.url.starts_with("https://") || w.url.starts_with("http://")) {
+                return Err(ConfigError(format!(
+                    "webhook '{}': url harus http(s):// (must be an http(s) URL)",
+                    redact_url(&w.url)
+                )));
+            }
+            if w.secret.len() < 16 {
+                return Err(ConfigError(format!(
+                    "webhook '{}': secret minimal 16 karakter (at least 16 characters)",
+                    redact_url(&w.url)
+                )));
+            }
+            if let Some(e) = w.events.iter().find(|e| !EVENT_KINDS.contains(&e.as_str())) {
+                return Err(ConfigError(format!(
+                    "webhook '{}': peristiwa '{e}' tidak dikenal; pilih dari {} (unknown event)",
+                    redact_url(&w.url),
+                    EVENT_KINDS.join(", ")
+                )));
+            }
+        }
+        if let Some(smtp) = &self.smtp {
+            if smtp.host.is_empty() || !smtp.from.contains('@') {
+                return Err(ConfigError(
+                    "[smtp] perlu host dan from (needs host and from)".into(),
+                ));
+            }
+            if !matches!(smtp.tls.as_str(), "starttls" | "tls" | "none") {
+                return Err(ConfigError(
+                    "[smtp] tls harus 'starttls', 'tls' atau 'none'".into(),
+                ));
+            }
+        }
         Ok(())
     }
 
@@ -201,6 +339,15 @@ impl Config {
         shown.database_url = redact_url(&self.database_url);
         if !shown.secret_key.is_empty() {
             shown.secret_key = "[disembunyikan / hidden]".into();
+        }
+        for w in &mut shown.webhook {
+            w.url = redact_url(&w.url);
+            w.secret = HIDDEN.into();
+        }
+        if let Some(smtp) = shown.smtp.as_mut() {
+            if !smtp.password.is_empty() {
+                smtp.password = HIDDEN.into();
+            }
         }
         toml::to_string_pretty(&shown).unwrap_or_default()
     }
@@ -267,6 +414,35 @@ evidence_max_mb = 10
 # dengan Retry-After. / Reports per minute per client address and per API token.
 rate_limit_per_minute = 120
 api_rate_limit_per_minute = 600
+
+# Pemberitahuan tenggat: berapa jam sebelum tenggat hukum peringatan dikirim (1–168); peringatan
+# "tenggat terlewat" dikirim saat tenggat lewat. / Hours before a legal deadline its alert is
+# raised; another alert when it is missed.
+alert_lead_hours = 24
+
+# Percobaan kirim (webhook, surel) sebelum menyerah; jeda bertambah tiap kali.
+# Attempts at one delivery (webhook, e-mail) before giving up, with growing pauses.
+delivery_max_attempts = 8
+
+# Webhook untuk sistem mitra (boleh lebih dari satu). Isi dikirim sebagai JSON dengan kepala
+# X-Posko-Timestamp (detik unix) dan X-Posko-Signature: sha256=<hex HMAC-SHA256 atas
+# "{timestamp}.{isi}"> dengan secret. events kosong = semua peristiwa.
+# Partner webhooks (any number), JSON bodies signed with the secret; empty events = all.
+#   [[webhook]]
+#   url = "https://mitra.example/posko"
+#   secret = "rahasia-bersama-minimal-16"
+#   events = ["laporan_baru", "kasus_dirujuk", "hasil_tindak_lanjut", "tenggat_dekat", "tenggat_terlewat"]
+
+# Surel pemberitahuan lewat SMTP (tanpa bagian ini: tidak ada surel). tls: "starttls" (587),
+# "tls" (465) atau "none" (relai lokal). Kata sandi juga dapat lewat POSKO_SMTP_PASSWORD.
+# E-mail through SMTP (none without this section); the password may come from POSKO_SMTP_PASSWORD.
+#   [smtp]
+#   host = "smtp.example"
+#   port = 587
+#   username = "posko"
+#   password = ""
+#   from = "Posko <posko@example.org>"
+#   tls = "starttls"
 
 # Pemilihan tambahan (PSU, Pilkada 2029, ...). Aturan yang tidak disebut mengikuti jenisnya.
 # More elections; rules not named follow the kind (pemilu or pilkada).
@@ -342,6 +518,43 @@ mod tests {
         assert!(missing.to_string().contains("tidak ada"));
         std::fs::write(&file, "session_hours = 0\n").unwrap();
         assert!(Config::load(Some(&file)).is_err());
+    }
+
+    #[test]
+    fn notification_settings_parse_check_and_stay_hidden() {
+        // The commented examples in the documented file parse once uncommented.
+        let uncommented: String = DEFAULT_TOML
+            .lines()
+            .map(|l| l.strip_prefix("#   ").unwrap_or(l))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let cfg: Config = toml::from_str(&uncommented).unwrap();
+        assert_eq!(cfg.alert_lead_hours, 24);
+        assert_eq!(cfg.webhook.len(), 1);
+        assert_eq!(cfg.webhook[0].events.len(), 5);
+        let smtp = cfg.smtp.clone().unwrap();
+        assert_eq!((smtp.port, smtp.tls.as_str()), (587, "starttls"));
+        cfg.check().unwrap();
+
+        let mut secret = cfg.clone();
+        secret.webhook[0].secret = "s3cr3t-webhook-key".into();
+        secret.smtp.as_mut().unwrap().password = "s3cr3t-smtp-pw".into();
+        for text in [format!("{secret:?}"), secret.to_redacted_toml()] {
+            assert!(!text.contains("s3cr3t"), "{text}");
+        }
+
+        let mut bad = cfg.clone();
+        bad.webhook[0].events = vec!["semua".into()];
+        assert!(bad.check().unwrap_err().to_string().contains("semua"));
+        let mut bad = cfg.clone();
+        bad.webhook[0].secret = "pendek".into();
+        assert!(bad.check().is_err());
+        let mut bad = cfg.clone();
+        bad.smtp.as_mut().unwrap().tls = "ssl".into();
+        assert!(bad.check().is_err());
+        let mut bad = cfg;
+        bad.alert_lead_hours = 0;
+        assert!(bad.check().is_err());
     }
 
     #[test]

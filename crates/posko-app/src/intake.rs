@@ -115,9 +115,14 @@ async fn writer(store: Arc<dyn Store>, mut rx: mpsc::Receiver<Job>) {
         let (batch, senders): (Vec<NewReport>, Vec<_>) = jobs.into_iter().unzip();
         match store.insert_reports(&batch).await {
             Ok(outcomes) => {
+                let fresh = crate::notify::stored_reports(&outcomes);
                 for (done, outcome) in senders.into_iter().zip(outcomes) {
                     let _ = done.send(Ok(outcome));
                 }
+                let store = store.clone();
+                tokio::spawn(async move {
+                    crate::notify::reports_received(store.as_ref(), &fresh).await
+                });
             }
             Err(batch_err) => {
                 tracing::warn!(size = batch.len(), error = %batch_err, "report batch failed; retrying one by one");

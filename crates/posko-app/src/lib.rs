@@ -7,11 +7,13 @@
 //! directly for anything with a rule in it.
 
 pub mod accounts;
+pub mod alerts;
 pub mod cases;
 pub mod clock;
 pub mod config;
 pub mod intake;
 pub mod logistics;
+pub mod notify;
 pub mod regions;
 pub mod register;
 pub mod roster;

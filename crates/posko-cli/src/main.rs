@@ -157,6 +157,9 @@ enum UserCmd {
         /// Wilayah tugas (region scope), mis. 33.20.
         #[arg(long)]
         region: Option<RegionCode>,
+        /// Alamat surel untuk pemberitahuan (e-mail address for notifications).
+        #[arg(long)]
+        email: Option<String>,
     },
     /// Daftar akun (list accounts).
     List {
@@ -326,7 +329,13 @@ async fn run(cli: Cli) -> Result<std::process::ExitCode> {
                 role,
                 agency,
                 region,
+                email,
             } => {
+                let email = email
+                    .as_deref()
+                    .map(posko_app::notify::check_email)
+                    .transpose()
+                    .map_err(anyhow::Error::msg)?;
                 let cfg = load_config(file, &store)?;
                 let posko = open::open(&cfg, Mode::Use).await?;
                 let password = read_password()?;
@@ -342,6 +351,9 @@ async fn run(cli: Cli) -> Result<std::process::ExitCode> {
                     },
                 )
                 .await?;
+                if let Some(email) = &email {
+                    posko.store.set_user_email(user.id, Some(email)).await?;
+                }
                 println!(
                     "Akun {} dibuat, peran {} (account created).",
                     user.username, user.role
@@ -630,6 +642,18 @@ async fn serve(posko: Posko, addr: SocketAddr) -> Result<()> {
     // The one line scripts and tests read to find the port.
     println!("posko: mendengarkan di http://{local} (listening)");
     std::io::stdout().flush()?;
+    // Background work that stops with the server: outbox deliveries and the deadline scan.
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let deliveries = posko_app::notify::Deliveries::new(posko.store.clone(), &posko.config)
+        .map_err(anyhow::Error::msg)?;
+    let workers = [
+        tokio::spawn(deliveries.run(std::time::Duration::from_secs(2), stopped.clone())),
+        tokio::spawn(posko_app::alerts::run(
+            posko.clone(),
+            std::time::Duration::from_secs(60),
+            stopped,
+        )),
+    ];
     let store = posko.store.clone();
     tokio::spawn(async move {
         let mut every = tokio::time::interval(std::time::Duration::from_secs(3600));
@@ -643,6 +667,12 @@ async fn serve(posko: Posko, addr: SocketAddr) -> Result<()> {
         }
     });
     posko_web::serve(posko, listener, shutdown_signal()).await?;
+    let _ = stop.send(true);
+    for w in workers {
+        // A delivery in flight is given its own timeout to finish; a row left leased is tried
+        // again by the next server after its lease.
+        let _ = tokio::time::timeout(std::time::Duration::from_secs(25), w).await;
+    }
     tracing::info!("berhenti dengan rapi (shut down cleanly)");
     Ok(())
 }

@@ -9,6 +9,7 @@
 
 mod handling;
 mod logistics;
+mod notify;
 mod reports;
 mod vulnerability;
 
@@ -727,6 +728,74 @@ impl Store for PostgresStore {
         within: &RegionCode,
     ) -> StoreResult<Vec<posko_store::ReportSignal>> {
         vulnerability::report_signals(&self.pool, since, within).await
+    }
+
+    async fn raise_notice(&self, notice: &posko_store::NewNotice) -> StoreResult<bool> {
+        notify::raise_notice(&self.pool, notice).await
+    }
+
+    async fn notifications(
+        &self,
+        user_id: i64,
+        limit: u32,
+    ) -> StoreResult<Vec<posko_store::Notification>> {
+        notify::notifications(&self.pool, user_id, limit).await
+    }
+
+    async fn unread_notifications(&self, user_id: i64) -> StoreResult<u64> {
+        notify::unread_notifications(&self.pool, user_id).await
+    }
+
+    async fn mark_notifications_read(
+        &self,
+        user_id: i64,
+        id: Option<i64>,
+        at: Timestamp,
+    ) -> StoreResult<u64> {
+        notify::mark_read(&self.pool, user_id, id, at).await
+    }
+
+    async fn claim_outbox(
+        &self,
+        now: Timestamp,
+        lease_until: Timestamp,
+        limit: u32,
+    ) -> StoreResult<Vec<posko_store::OutboxItem>> {
+        notify::claim_outbox(&self.pool, now, lease_until, limit).await
+    }
+
+    async fn outbox_delivered(&self, id: i64, at: Timestamp) -> StoreResult<()> {
+        notify::outbox_delivered(&self.pool, id, at).await
+    }
+
+    async fn outbox_failed(
+        &self,
+        id: i64,
+        error: &str,
+        retry_at: Option<Timestamp>,
+    ) -> StoreResult<()> {
+        notify::outbox_failed(&self.pool, id, error, retry_at).await
+    }
+
+    async fn outbox_fan_out(
+        &self,
+        id: i64,
+        rows: &[posko_store::NewOutbox],
+        at: Timestamp,
+    ) -> StoreResult<()> {
+        notify::outbox_fan_out(&self.pool, id, rows, at).await
+    }
+
+    async fn outbox_entries(&self, limit: u32) -> StoreResult<Vec<posko_store::OutboxItem>> {
+        notify::outbox_entries(&self.pool, limit).await
+    }
+
+    async fn set_user_email(&self, user_id: i64, email: Option<&str>) -> StoreResult<()> {
+        notify::set_user_email(&self.pool, user_id, email).await
+    }
+
+    async fn user_emails(&self, user_ids: &[i64]) -> StoreResult<Vec<(i64, String)>> {
+        notify::user_emails(&self.pool, user_ids).await
     }
 }
 

@@ -153,6 +153,7 @@ async fn fresh() -> Option<TestStore> {
 }
 
 posko_store::conformance_suite!(fresh);
+posko_store::notify_conformance_suite!(fresh);
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn servers_starting_together_migrate_once() {

@@ -132,7 +132,10 @@ pub async fn insert_reports(
     pool: &SqlitePool,
     batch: &[NewReport],
 ) -> StoreResult<Vec<InsertOutcome>> {
-    let mut tx = pool.begin().await.map_err(be)?;
+    // IMMEDIATE: the idempotency look-up reads before the insert writes, and a deferred
+    // transaction whose read is overtaken by another writer (a notification, an officer's step)
+    // fails with SQLITE_BUSY instead of waiting; taking the writer lock first makes it wait.
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await.map_err(be)?;
     let mut out = Vec::with_capacity(batch.len());
     for r in batch {
         out.push(insert_one(&mut tx, r).await?);

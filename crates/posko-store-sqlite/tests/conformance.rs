@@ -17,6 +17,7 @@ async fn fresh() -> Option<TestStore> {
 }
 
 posko_store::conformance_suite!(fresh);
+posko_store::notify_conformance_suite!(fresh);
 
 #[tokio::test]
 async fn a_missing_file_is_not_created_by_accident() {

@@ -8,9 +8,11 @@
 //! Instants cross this boundary as `jiff::Timestamp` and are stored in UTC.
 
 pub mod conformance;
+pub mod conformance_notify;
 
 mod handling;
 mod logistics;
+mod notify;
 mod reports;
 mod vulnerability;
 
@@ -20,6 +22,7 @@ use posko_core::{Agency, Level, RegionCode, Role, TpsRecord};
 
 pub use handling::*;
 pub use logistics::*;
+pub use notify::*;
 pub use reports::*;
 pub use vulnerability::*;
 
@@ -316,6 +319,47 @@ pub trait Store: Send + Sync + 'static {
         stage: posko_core::logistics::Stage,
         place: &str,
     ) -> StoreResult<Vec<NodeHolding>>;
+
+    // ── notifications ───────────────────────────────────────────────────────────────────────
+    /// Records a notice (its in-app rows and outbox rows) in one transaction. With a dedupe key
+    /// already raised, nothing is recorded and the answer is `false`, even when several app
+    /// servers raise the same key at once.
+    async fn raise_notice(&self, notice: &NewNotice) -> StoreResult<bool>;
+    /// An officer's notifications: unread first, then newest first, at most `limit`.
+    async fn notifications(&self, user_id: i64, limit: u32) -> StoreResult<Vec<Notification>>;
+    async fn unread_notifications(&self, user_id: i64) -> StoreResult<u64>;
+    /// Marks one notification (or, with `None`, all) of this officer read; another officer's is
+    /// never touched. Returns how many changed.
+    async fn mark_notifications_read(
+        &self,
+        user_id: i64,
+        id: Option<i64>,
+        at: Timestamp,
+    ) -> StoreResult<u64>;
+    /// Claims up to `limit` outbox rows due at `now`: each counts an attempt and is leased until
+    /// `lease_until`, so no other claimer gets it before then.
+    async fn claim_outbox(
+        &self,
+        now: Timestamp,
+        lease_until: Timestamp,
+        limit: u32,
+    ) -> StoreResult<Vec<OutboxItem>>;
+    async fn outbox_delivered(&self, id: i64, at: Timestamp) -> StoreResult<()>;
+    /// Records a failed attempt: try again at `retry_at`, or give up with `None`.
+    async fn outbox_failed(
+        &self,
+        id: i64,
+        error: &str,
+        retry_at: Option<Timestamp>,
+    ) -> StoreResult<()>;
+    /// Replaces an event row by its deliveries: marks it done and enqueues `rows`, atomically.
+    async fn outbox_fan_out(&self, id: i64, rows: &[NewOutbox], at: Timestamp) -> StoreResult<()>;
+    /// Outbox rows, newest first.
+    async fn outbox_entries(&self, limit: u32) -> StoreResult<Vec<OutboxItem>>;
+    /// Sets (or with `None` removes) an officer's e-mail address for notifications.
+    async fn set_user_email(&self, user_id: i64, email: Option<&str>) -> StoreResult<()>;
+    /// The e-mail addresses of those of these officers who have one.
+    async fn user_emails(&self, user_ids: &[i64]) -> StoreResult<Vec<(i64, String)>>;
 }
 
 /// The half-open range of village-code text that lies inside `region`: every code inside starts

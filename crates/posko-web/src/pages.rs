@@ -28,6 +28,8 @@ pub struct Page {
     pub csrf: String,
     /// This page's path, so the language switch can come back to it.
     pub path: String,
+    /// The signed-in officer's unread notifications, shown in the header.
+    pub unread: u64,
 }
 
 impl Page {
@@ -38,6 +40,7 @@ impl Page {
             user: v.user.clone(),
             csrf: v.csrf(state),
             path: path.to_string(),
+            unread: v.unread,
         }
     }
 
@@ -49,6 +52,7 @@ impl Page {
             user: None,
             csrf: String::new(),
             path: path.into(),
+            unread: 0,
         }
     }
 

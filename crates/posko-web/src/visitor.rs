@@ -30,6 +30,8 @@ pub struct Visitor {
     pub csrf_binding: String,
     /// The session token, when a session cookie was sent.
     pub session_token: Option<String>,
+    /// The signed-in officer's unread notifications (0 for anyone else), for the page header.
+    pub unread: u64,
 }
 
 impl Visitor {
@@ -79,11 +81,22 @@ impl FromRequestParts<AppState> for Visitor {
             (_, Some(t), None) => t.clone(),
             (_, None, None) => String::new(),
         };
+        // One indexed count, only for a signed-in officer.
+        let unread = match &user {
+            Some(u) => state
+                .posko
+                .store
+                .unread_notifications(u.id)
+                .await
+                .map_err(AppError::from_store)?,
+            None => 0,
+        };
         Ok(Visitor {
             lang,
             user,
             csrf_binding,
             session_token,
+            unread,
         })
     }
 }
