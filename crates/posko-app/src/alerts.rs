@@ -126,6 +126,11 @@ pub async fn run(
         if *stop.borrow() {
             break;
         }
+        match early_warning(&posko, Timestamp::now()).await {
+            Ok(n) if n > 0 => tracing::info!(alerts = n, "early-warning alerts raised"),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "early-warning scan failed"),
+        }
         match scan(&posko, Timestamp::now()).await {
             Ok(r) if r.near + r.missed > 0 => {
                 tracing::info!(near = r.near, missed = r.missed, "deadline alerts raised")
@@ -138,4 +143,52 @@ pub async fn run(
             _ = stop.changed() => {}
         }
     }
+}
+
+/// Raises the early-warning alerts at `now` for the post's region (every province when the post
+/// has none), to its coordinators, once per district, category and day.
+pub async fn early_warning(posko: &Posko, now: Timestamp) -> Result<usize, StoreError> {
+    use posko_core::Level;
+    let regions: Vec<posko_core::RegionCode> = match posko.post_region() {
+        Some(r) => vec![r],
+        None => posko
+            .atlas
+            .all()
+            .iter()
+            .filter(|r| r.level() == Level::Province)
+            .map(|r| r.code)
+            .collect(),
+    };
+    let method = posko_core::warning::Method::default();
+    let mut raised = 0;
+    for region in regions {
+        for a in crate::vulnerability::early_warning(posko, &region, &method, now).await? {
+            let zone = posko
+                .atlas
+                .zone(&a.district)
+                .unwrap_or(posko_core::Zone::Wib);
+            let day = now.to_zoned(zone.tz()).date();
+            let (id, en) = a
+                .explanation
+                .split_once(" (")
+                .map(|(id, en)| (id.to_string(), en.trim_end_matches(')').to_string()))
+                .unwrap_or_else(|| (a.explanation.clone(), a.explanation.clone()));
+            let notice = Notice {
+                kind: NoticeKind::PeringatanDini,
+                audience: Audience::Coordinators(a.district),
+                case: None,
+                message_id: format!("Peringatan dini: {id}."),
+                message_en: format!("Early warning: {en}."),
+                dedupe_key: Some(format!(
+                    "peringatan:{}:{}:{day}",
+                    a.district,
+                    a.category.as_str()
+                )),
+            };
+            if raise(posko.store.as_ref(), &notice, now).await? {
+                raised += 1;
+            }
+        }
+    }
+    Ok(raised)
 }

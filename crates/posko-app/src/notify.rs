@@ -39,6 +39,8 @@ pub enum NoticeKind {
     TenggatDekat,
     /// A legal deadline was missed.
     TenggatTerlewat,
+    /// Early warning: a region's reports rose beyond what its history explains.
+    PeringatanDini,
 }
 
 impl NoticeKind {
@@ -49,6 +51,7 @@ impl NoticeKind {
             NoticeKind::HasilTindakLanjut => "hasil_tindak_lanjut",
             NoticeKind::TenggatDekat => "tenggat_dekat",
             NoticeKind::TenggatTerlewat => "tenggat_terlewat",
+            NoticeKind::PeringatanDini => "peringatan_dini",
         }
     }
 }
@@ -63,6 +66,8 @@ pub enum Audience {
     OnDuty,
     /// The handlers (role penindak) of an agency.
     Handlers(Agency),
+    /// The coordinators (and admins) whose region contains this one.
+    Coordinators(posko_core::RegionCode),
 }
 
 /// Facts about the case a notice concerns: what partner systems receive. No personal data.
@@ -142,6 +147,15 @@ pub async fn recipients(
         Audience::Handlers(agency) => users
             .iter()
             .filter(|u| u.active && u.role == Role::Penindak && u.agency == Some(*agency))
+            .map(|u| u.id)
+            .collect(),
+        Audience::Coordinators(region) => users
+            .iter()
+            .filter(|u| {
+                u.active
+                    && matches!(u.role, Role::Koordinator | Role::Admin)
+                    && u.region.is_none_or(|r| r.contains(region))
+            })
             .map(|u| u.id)
             .collect(),
         Audience::OnDuty => {
