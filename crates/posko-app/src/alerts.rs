@@ -159,7 +159,7 @@ pub async fn early_warning(posko: &Posko, now: Timestamp) -> Result<usize, Store
             .map(|r| r.code)
             .collect(),
     };
-    let method = posko_core::warning::Method::default();
+    let method = posko.config.peringatan_dini;
     let mut raised = 0;
     for region in regions {
         for a in crate::vulnerability::early_warning(posko, &region, &method, now).await? {

@@ -57,6 +57,12 @@ pub struct Config {
     pub webhook: Vec<WebhookConfig>,
     /// Outgoing mail for notifications; none = no e-mail.
     pub smtp: Option<SmtpConfig>,
+    /// Early warning: the Poisson test's window, baseline and thresholds.
+    pub peringatan_dini: posko_core::warning::Method,
+    /// How TPS rawan indicators become a category.
+    pub tps_rawan: posko_core::deploy::RawanRule,
+    /// The command's deployment pattern per TPS category (default: the 2019 national one).
+    pub pola_pengamanan: posko_core::deploy::Pattern,
 }
 
 /// A partner system's webhook: events are POSTed to `url` as JSON, signed with `secret`
@@ -153,6 +159,9 @@ impl Default for Config {
             delivery_max_attempts: 8,
             webhook: Vec::new(),
             smtp: None,
+            peringatan_dini: posko_core::warning::Method::default(),
+            tps_rawan: posko_core::deploy::RawanRule::default(),
+            pola_pengamanan: posko_core::deploy::Pattern::national_2019(),
         }
     }
 }
@@ -444,6 +453,29 @@ delivery_max_attempts = 8
 #   from = "Posko <posko@example.org>"
 #   tls = "starttls"
 
+# Peringatan dini: uji Poisson satu sisi atas laporan per kecamatan dan kategori.
+# Early warning: a one-sided Poisson test of reports per district and category.
+[peringatan_dini]
+window_days = 1
+baseline_days = 28
+floor_per_day = 0.2
+min_count = 3
+alpha = 0.001
+
+# Kategori TPS rawan dari indikatornya / TPS rawan categories from their indicators.
+[tps_rawan]
+rawan_min = 1
+sangat_rawan_min = 3
+always_sangat_rawan = ["riwayat_kekerasan", "intimidasi_penyelenggara", "rawan_konflik"]
+
+# Pola pengamanan per kategori TPS: satu satuan = `police` personel Polri dan `linmas` Linmas
+# untuk `tps` TPS. Bawaan: pola nasional Pemilu 2019. / Deployment pattern per TPS category.
+[pola_pengamanan]
+name = "Pola nasional Pemilu 2019"
+kurang_rawan = { police = 2, tps = 4, linmas = 6 }
+rawan = { police = 4, tps = 2, linmas = 8 }
+sangat_rawan = { police = 6, tps = 2, linmas = 8 }
+
 # Pemilihan tambahan (PSU, Pilkada 2029, ...). Aturan yang tidak disebut mengikuti jenisnya.
 # More elections; rules not named follow the kind (pemilu or pilkada).
 # [[pemilihan]]
@@ -459,6 +491,24 @@ delivery_max_attempts = 8
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_command_sets_its_own_pattern_rule_and_warning() {
+        let c: Config = toml::from_str(
+            "[pola_pengamanan]\nname = \"Polda Lampung\"\nkurang_rawan = { police = 2, tps = 20, linmas = 40 }\n\
+             [tps_rawan]\nsangat_rawan_min = 2\n[peringatan_dini]\nalpha = 0.01\n",
+        )
+        .unwrap();
+        assert_eq!(c.pola_pengamanan.kurang_rawan.tps, 20);
+        assert_eq!(
+            c.pola_pengamanan.rawan,
+            posko_core::deploy::Pattern::national_2019().rawan
+        );
+        assert_eq!(c.tps_rawan.sangat_rawan_min, 2);
+        assert_eq!(c.tps_rawan.rawan_min, 1, "the rest stays as shipped");
+        assert_eq!(c.peringatan_dini.alpha, 0.01);
+        assert_eq!(c.peringatan_dini.baseline_days, 28);
+    }
 
     #[test]
     fn the_documented_example_is_the_default() {

@@ -233,6 +233,7 @@ pub const RAWAN_INDICATORS: &[RawanIndicator] = &[
 /// sangat rawan with `sangat_rawan_min` indicators or any of `always_sangat_rawan`; rawan with
 /// `rawan_min`; kurang rawan otherwise.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct RawanRule {
     pub rawan_min: usize,
     pub sangat_rawan_min: usize,
@@ -283,11 +284,18 @@ pub struct Unit {
 
 /// A command's deployment pattern: a unit per category.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Pattern {
     pub name: String,
     pub kurang_rawan: Unit,
     pub rawan: Unit,
     pub sangat_rawan: Unit,
+}
+
+impl Default for Pattern {
+    fn default() -> Pattern {
+        Pattern::national_2019()
+    }
 }
 
 impl Pattern {

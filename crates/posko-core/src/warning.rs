@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 
 /// The test's parameters.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Method {
     pub window_days: u32,
     pub baseline_days: u32,

@@ -11,9 +11,8 @@ use axum::http::header;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::Form;
 use posko_app::vulnerability as vul;
-use posko_core::deploy::{Pattern, TpsCategory, RAWAN_INDICATORS};
+use posko_core::deploy::{TpsCategory, RAWAN_INDICATORS};
 use posko_core::ikp::{Category, Model};
-use posko_core::warning::Method;
 use posko_core::{Level, RegionCode, Role, TpsId};
 use posko_store::User;
 use serde::Deserialize;
@@ -175,7 +174,7 @@ pub async fn overview(
     let alerts = vul::early_warning(
         &state.posko,
         &code,
-        &Method::default(),
+        &state.posko.config.peringatan_dini,
         jiff::Timestamp::now(),
     )
     .await
@@ -420,7 +419,7 @@ pub async fn plan(
         return Err(AppError::BadRequest);
     }
     let election = election_of(&state, q.pemilihan.as_deref());
-    let pattern = Pattern::national_2019();
+    let pattern = state.posko.config.pola_pengamanan.clone();
     let andaikan = q.andaikan.clone().unwrap_or_default();
     let (overrides, bad_lines) = what_if(&andaikan);
     let plans = vul::deployment(&state.posko, &election, &region, &pattern, &overrides)
@@ -614,7 +613,7 @@ pub async fn assignment(
         &state.posko,
         &election,
         &district,
-        &Pattern::national_2019(),
+        &state.posko.config.pola_pengamanan.clone(),
     )
     .await
     .map_err(AppError::from_store)?;
@@ -724,7 +723,7 @@ pub async fn village_tps(
         .into_iter()
         .filter_map(|r| Some((TpsId::new(r.village, r.number).ok()?, r.indicators)))
         .collect();
-    let rule = posko_core::deploy::RawanRule::default();
+    let rule = state.posko.config.tps_rawan.clone();
     let tps = store
         .tps_in_village(&election, &village)
         .await
