@@ -64,8 +64,9 @@ pub enum Audience {
     /// The post's officers on duty now (from the roster); when nobody is on duty, every active
     /// admin, koordinator and petugas piket.
     OnDuty,
-    /// The handlers (role penindak) of an agency.
-    Handlers(Agency),
+    /// The handlers (role penindak) of an agency whose region holds this one (every role but
+    /// admin works within a region: a handler elsewhere could not open the case anyway).
+    Handlers(Agency, posko_core::RegionCode),
     /// The coordinators (and admins) whose region contains this one.
     Coordinators(posko_core::RegionCode),
 }
@@ -144,9 +145,14 @@ pub async fn recipients(
     let active = |id: i64| users.iter().any(|u| u.id == id && u.active);
     let ids: BTreeSet<i64> = match audience {
         Audience::User(id) => [*id].into_iter().filter(|id| active(*id)).collect(),
-        Audience::Handlers(agency) => users
+        Audience::Handlers(agency, region) => users
             .iter()
-            .filter(|u| u.active && u.role == Role::Penindak && u.agency == Some(*agency))
+            .filter(|u| {
+                u.active
+                    && u.role == Role::Penindak
+                    && u.agency == Some(*agency)
+                    && u.region.is_none_or(|r| r.contains(region))
+            })
             .map(|u| u.id)
             .collect(),
         Audience::Coordinators(region) => users
@@ -264,9 +270,10 @@ pub async fn after_case_action(
     next: &posko_core::case::Case,
 ) {
     let (kind, audience) = match (before.case.state, next.state, next.referred_to) {
-        (from, CaseState::Diteruskan, Some(agency)) if from != CaseState::Diteruskan => {
-            (NoticeKind::KasusDirujuk, Audience::Handlers(agency))
-        }
+        (from, CaseState::Diteruskan, Some(agency)) if from != CaseState::Diteruskan => (
+            NoticeKind::KasusDirujuk,
+            Audience::Handlers(agency, before.region),
+        ),
         (CaseState::Ditindaklanjuti | CaseState::Diteruskan, CaseState::Selesai, _) => (
             NoticeKind::HasilTindakLanjut,
             before

@@ -200,6 +200,20 @@ async fn new_reports_go_to_the_officers_on_duty_or_every_post_officer() {
 async fn a_referral_reaches_only_the_competent_agency_and_its_outcome_returns() {
     let (_dir, p) = app().await;
     let s = post(&p).await;
+    // Propam of another regency: same agency, another region.
+    let propam_jambi = accounts::add_user(
+        p.store.as_ref(),
+        AccountRequest {
+            username: "penindak.propam.jambi".into(),
+            display_name: "Propam Jambi".into(),
+            password: "kata-sandi-panjang".into(),
+            role: Role::Penindak,
+            agency: Some(Agency::Propam),
+            region: Some(RegionCode::parse("15.71").unwrap()),
+        },
+    )
+    .await
+    .unwrap();
     let (id, code) = submit(&p).await;
     cases::assign(p.store.as_ref(), &s.admin, id, Some(s.piket2.id))
         .await
@@ -241,6 +255,10 @@ async fn a_referral_reaches_only_the_competent_agency_and_its_outcome_returns() 
             .unwrap()
             .is_empty(),
         "another agency's handler receives nothing"
+    );
+    assert!(
+        of_kind(&p, &propam_jambi, "kasus_dirujuk").await.is_empty(),
+        "nor the same agency's handler of another region, who could not open the case"
     );
 
     // Propam records its outcome: the assigned officer is told, not the rest of the post.

@@ -154,7 +154,9 @@ pub async fn extend_handling(pool: &SqlitePool, e: &CaseEvent) -> StoreResult<()
 }
 
 pub async fn merge_case(pool: &SqlitePool, dup: &CaseEvent, into: &CaseEvent) -> StoreResult<()> {
-    let mut tx = pool.begin().await.map_err(be)?;
+    // IMMEDIATE: this transaction reads before it writes; a deferred one would fail at once
+    // (SQLITE_BUSY) if another writer came in between, instead of waiting its turn.
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await.map_err(be)?;
     // The target must itself be a case of its own, not a merged report.
     let target_free: Option<i64> =
         sqlx::query_scalar("SELECT id FROM reports WHERE id = $1 AND merged_into IS NULL")
