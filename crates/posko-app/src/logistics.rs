@@ -179,48 +179,40 @@ pub async fn status(
         .collect();
     let mut boards = Vec::new();
     let mut villages: BTreeMap<RegionCode, VillageBoard> = BTreeMap::new();
-    let village_codes: Vec<RegionCode> = posko
-        .atlas
-        .subtree(within)
-        .iter()
-        .filter(|r| r.level() == Level::Village)
-        .map(|r| r.code)
-        .collect();
-    for v in village_codes {
-        for t in posko.store.tps_in_village(election_id, &v).await? {
-            let needs = logistics::tps_needs(election, &v, t.voters, 0, Rounding::Up);
-            let place = t.id.to_string();
-            let ballots: Vec<(BallotType, TpsStatus)> = needs
-                .ballots
-                .iter()
-                .map(|(b, need)| {
-                    let h = arrived
-                        .get(&(place.clone(), Some(*b)))
-                        .copied()
-                        .unwrap_or_default();
-                    (
-                        *b,
-                        logistics::tps_status(*need, &h, today, election.polling_day),
-                    )
-                })
-                .collect();
-            let board = TpsBoard { tps: t.id, ballots };
-            let vb = villages.entry(v).or_default();
-            vb.tps += 1;
-            for (_, s) in &board.ballots {
-                vb.needed += u64::from(s.needed);
-                vb.good += u64::from(s.good);
-                vb.damaged += u64::from(s.damaged);
-                vb.short += u64::from(s.short);
-            }
-            if board.late() {
-                vb.late_tps += 1;
-            }
-            if board.short() == 0 {
-                vb.complete_tps += 1;
-            }
-            boards.push(board);
+    for t in posko.store.tps_in_region(election_id, within).await? {
+        let v = t.id.village;
+        let needs = logistics::tps_needs(election, &v, t.voters, 0, Rounding::Up);
+        let place = t.id.to_string();
+        let ballots: Vec<(BallotType, TpsStatus)> = needs
+            .ballots
+            .iter()
+            .map(|(b, need)| {
+                let h = arrived
+                    .get(&(place.clone(), Some(*b)))
+                    .copied()
+                    .unwrap_or_default();
+                (
+                    *b,
+                    logistics::tps_status(*need, &h, today, election.polling_day),
+                )
+            })
+            .collect();
+        let board = TpsBoard { tps: t.id, ballots };
+        let vb = villages.entry(v).or_default();
+        vb.tps += 1;
+        for (_, s) in &board.ballots {
+            vb.needed += u64::from(s.needed);
+            vb.good += u64::from(s.good);
+            vb.damaged += u64::from(s.damaged);
+            vb.short += u64::from(s.short);
         }
+        if board.late() {
+            vb.late_tps += 1;
+        }
+        if board.short() == 0 {
+            vb.complete_tps += 1;
+        }
+        boards.push(board);
     }
     Ok((boards, villages))
 }

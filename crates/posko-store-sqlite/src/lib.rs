@@ -330,6 +330,38 @@ impl Store for SqliteStore {
             .collect()
     }
 
+    async fn tps_in_region(
+        &self,
+        election: &str,
+        within: &RegionCode,
+    ) -> StoreResult<Vec<TpsRecord>> {
+        let (lo, hi) = posko_store::code_range(within);
+        let rows = sqlx::query(
+            "SELECT village_code, number, address, lat, lon, voters FROM tps
+             WHERE election = $1 AND village_code >= $2 AND village_code < $3
+             ORDER BY village_code, number",
+        )
+        .bind(election)
+        .bind(lo)
+        .bind(hi)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(StoreError::backend)?;
+        rows.iter()
+            .map(|r| {
+                decode::tps(
+                    r.try_get::<&str, _>("village_code")
+                        .map_err(StoreError::backend)?,
+                    r.try_get("number").map_err(StoreError::backend)?,
+                    r.try_get("address").map_err(StoreError::backend)?,
+                    r.try_get("lat").map_err(StoreError::backend)?,
+                    r.try_get("lon").map_err(StoreError::backend)?,
+                    r.try_get("voters").map_err(StoreError::backend)?,
+                )
+            })
+            .collect()
+    }
+
     async fn tps_in_village(
         &self,
         election: &str,

@@ -281,6 +281,25 @@ pub async fn tps_import_and_tally(s: &dyn Store) {
         .await
         .unwrap()
         .is_empty());
+    // One read of a region gives what the villages give one by one, in village order.
+    for within in ["33.20", "33.20.01", "33"] {
+        let region = code(within);
+        let mut by_village = Vec::new();
+        for v in s
+            .tps_tally("pemilu-2024", Some(&region), Level::Village)
+            .await
+            .unwrap()
+        {
+            by_village.extend(s.tps_in_village("pemilu-2024", &v.region).await.unwrap());
+        }
+        let at_once = s.tps_in_region("pemilu-2024", &region).await.unwrap();
+        assert_eq!(at_once, by_village, "{within}");
+    }
+    assert!(s
+        .tps_in_region("pemilu-2024", &code("51"))
+        .await
+        .unwrap()
+        .is_empty());
 }
 
 pub async fn tps_reimport_replaces(s: &dyn Store) {

@@ -154,6 +154,12 @@ pub trait Store: Send + Sync + 'static {
         within: Option<&RegionCode>,
         by: Level,
     ) -> StoreResult<Vec<Tally>>;
+    /// The TPS inside a region (any level), by village and number, in one read.
+    async fn tps_in_region(
+        &self,
+        election: &str,
+        within: &RegionCode,
+    ) -> StoreResult<Vec<TpsRecord>>;
     /// The TPS of one village, in number order.
     async fn tps_in_village(
         &self,
