@@ -5,9 +5,8 @@
 use std::collections::BTreeMap;
 
 use jiff::civil::Date;
-use jiff::Timestamp;
 use posko_core::election::BallotType;
-use posko_core::logistics::{self, Holding, Item, Node, Rounding, Stage, TpsStatus};
+use posko_core::logistics::{self, Holding, Node, Rounding, Stage, TpsStatus};
 use posko_core::{Level, RegionCode, TpsId};
 use posko_store::{LogisticsHandover, NewAuditEntry, NewLogisticsHandover, StoreError};
 
@@ -229,17 +228,4 @@ pub async fn recent(
 /// A hand-over read back for its berita acara.
 pub async fn receipt(posko: &Posko, id: i64) -> Result<Option<LogisticsHandover>, StoreError> {
     posko.store.handover(id).await
-}
-
-/// The item for ballot papers of one type.
-pub fn ballot_item(b: BallotType) -> Item {
-    Item {
-        kind: BALLOTS.into(),
-        ballot: Some(b),
-    }
-}
-
-/// Now, for forms that do not give a time.
-pub fn now() -> Timestamp {
-    Timestamp::now()
 }

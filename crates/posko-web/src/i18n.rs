@@ -17,6 +17,20 @@ pub enum Lang {
 }
 
 impl Lang {
+    /// The part of a bilingual message, "Indonesian (English)" as errors in posko-app are
+    /// written, in this language; a message without an English part is shown whole.
+    pub fn pick(self, text: &str) -> String {
+        match self {
+            Lang::Id => text.split(" (").next().unwrap_or_default().to_string(),
+            Lang::En => text
+                .rsplit_once(" (")
+                .map(|(_, en)| en.trim_end_matches(')').to_string())
+                .unwrap_or_else(|| text.to_string()),
+        }
+    }
+}
+
+impl Lang {
     pub fn code(self) -> &'static str {
         match self {
             Lang::Id => "id",

@@ -22,28 +22,11 @@ use crate::pages::Page;
 use crate::visitor::Visitor;
 use crate::AppState;
 
-/// Signed in, and the region inside the officer's own (admin: anywhere).
-fn in_scope<'a>(v: &'a Visitor, path: &str, region: &RegionCode) -> Result<&'a User, AppError> {
-    let me = v.require_user(path)?;
-    if me.region.is_some_and(|r| !r.contains(region)) {
-        return Err(AppError::Forbidden);
-    }
-    Ok(me)
-}
-
 fn region_of(state: &AppState, text: &str) -> Result<RegionCode, AppError> {
     RegionCode::parse(text)
         .ok()
         .filter(|c| state.posko.atlas.contains(c))
         .ok_or(AppError::RegionNotFound)
-}
-
-fn election_of(state: &AppState, asked: Option<&str>) -> String {
-    asked
-        .and_then(|e| state.posko.elections.get(e))
-        .unwrap_or_else(|| state.posko.default_election())
-        .id
-        .clone()
 }
 
 fn cat_class(c: Category) -> &'static str {
@@ -103,8 +86,8 @@ pub async fn overview(
             .ok_or(AppError::RegionNotFound)
             .or_else(|_| region_of(&state, "33"))?,
     };
-    in_scope(&v, "/kerawanan", &code)?;
-    let election = election_of(&state, q.pemilihan.as_deref());
+    v.require_user_in("/kerawanan", &code)?;
+    let election = state.election_id(q.pemilihan.as_deref());
     let region = state
         .posko
         .atlas
@@ -116,12 +99,7 @@ pub async fn overview(
         Level::Province => Level::Regency,
         other => other,
     };
-    let within = if code.level() == Level::Province {
-        Some(&code)
-    } else {
-        None
-    };
-    let list = vul::vulnerability_list(&state.posko, within.or(Some(&code)), level)
+    let list = vul::vulnerability_list(&state.posko, Some(&code), level)
         .await
         .map_err(AppError::from_store)?;
     let rows: Vec<RegionRow> = list
@@ -285,7 +263,7 @@ pub async fn explain(
 ) -> Result<Response, AppError> {
     let region = region_of(&state, &code)?;
     let path = format!("/kerawanan/penjelasan/{region}");
-    in_scope(&v, &path, &region)?;
+    v.require_user_in(&path, &region)?;
     let level = region.level();
     let list = vul::vulnerability_list(&state.posko, Some(&region), level)
         .await
@@ -414,11 +392,11 @@ pub async fn plan(
 ) -> Result<Response, AppError> {
     let region = region_of(&state, &code)?;
     let path = format!("/pengamanan/{region}");
-    in_scope(&v, &path, &region)?;
+    v.require_user_in(&path, &region)?;
     if !matches!(region.level(), Level::Regency | Level::District) {
         return Err(AppError::BadRequest);
     }
-    let election = election_of(&state, q.pemilihan.as_deref());
+    let election = state.election_id(q.pemilihan.as_deref());
     let pattern = state.posko.config.pola_pengamanan.clone();
     let andaikan = q.andaikan.clone().unwrap_or_default();
     let (overrides, bad_lines) = what_if(&andaikan);
@@ -604,11 +582,11 @@ pub async fn assignment(
 ) -> Result<Response, AppError> {
     let district = region_of(&state, &code)?;
     let path = format!("/pengamanan/{district}/penugasan");
-    in_scope(&v, &path, &district)?;
+    v.require_user_in(&path, &district)?;
     if district.level() != Level::District {
         return Err(AppError::BadRequest);
     }
-    let election = election_of(&state, q.pemilihan.as_deref());
+    let election = state.election_id(q.pemilihan.as_deref());
     let posts = vul::assignment(
         &state.posko,
         &election,
@@ -710,11 +688,11 @@ pub async fn village_tps(
 ) -> Result<Response, AppError> {
     let village = region_of(&state, &code)?;
     let path = format!("/kerawanan/tps/{village}");
-    let me = in_scope(&v, &path, &village)?.clone();
+    let me = v.require_user_in(&path, &village)?.clone();
     if village.level() != Level::Village {
         return Err(AppError::BadRequest);
     }
-    let election = election_of(&state, q.pemilihan.as_deref());
+    let election = state.election_id(q.pemilihan.as_deref());
     let store = state.posko.store.as_ref();
     let present: HashMap<TpsId, Vec<String>> = store
         .tps_rawan(&election, &village)
@@ -774,11 +752,11 @@ pub async fn record_tps(
     v.check_csrf(&state, &field("csrf"))?;
     let village = region_of(&state, &code)?;
     let path = format!("/kerawanan/tps/{village}");
-    let me = in_scope(&v, &path, &village)?.clone();
+    let me = v.require_user_in(&path, &village)?.clone();
     if !may_record(&me) {
         return Err(AppError::Forbidden);
     }
-    let election = election_of(&state, Some(&field("pemilihan")));
+    let election = state.election_id(Some(&field("pemilihan")));
     let id = vul::tps_id(&village.to_string(), &field("tps")).ok_or(AppError::BadRequest)?;
     let ids: Vec<String> = pairs
         .iter()

@@ -49,6 +49,18 @@ pub struct AppState {
     limits: ratelimit::Limits,
 }
 
+impl AppState {
+    /// The election a page asked for, or the configured default when it asked for none or an
+    /// unknown one.
+    pub(crate) fn election_id(&self, asked: Option<&str>) -> String {
+        asked
+            .and_then(|e| self.posko.elections.get(e))
+            .unwrap_or_else(|| self.posko.default_election())
+            .id
+            .clone()
+    }
+}
+
 /// The Content-Security-Policy of every response: only our own styles, no scripts yet, no
 /// framing, forms post only to us.
 const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self' data:; script-src 'self'; \

@@ -21,27 +21,11 @@ use crate::pages::Page;
 use crate::visitor::Visitor;
 use crate::AppState;
 
-fn scoped<'a>(v: &'a Visitor, path: &str, region: &RegionCode) -> Result<&'a User, AppError> {
-    let me = v.require_user(path)?;
-    if me.region.is_some_and(|r| !r.contains(region)) {
-        return Err(AppError::Forbidden);
-    }
-    Ok(me)
-}
-
 fn may_record(u: &User) -> bool {
     matches!(
         u.role,
         Role::Admin | Role::Koordinator | Role::OperatorWilayah | Role::PetugasPiket
     )
-}
-
-fn election_of(state: &AppState, asked: Option<&str>) -> String {
-    asked
-        .and_then(|e| state.posko.elections.get(e))
-        .unwrap_or_else(|| state.posko.default_election())
-        .id
-        .clone()
 }
 
 #[derive(Deserialize, Default)]
@@ -101,11 +85,11 @@ async fn board(
         .filter(|c| state.posko.atlas.contains(c))
         .ok_or(AppError::RegionNotFound)?;
     let path = format!("/logistik/{region}");
-    let me = scoped(v, &path, &region)?.clone();
+    let me = v.require_user_in(&path, &region)?.clone();
     if region.level() == Level::Province {
         return Err(AppError::BadRequest);
     }
-    let election_id = election_of(state, q.pemilihan.as_deref());
+    let election_id = state.election_id(q.pemilihan.as_deref());
     let election = state
         .posko
         .elections
@@ -426,7 +410,7 @@ pub async fn record(
         return board(&state, &v, &back, &BoardQuery::default(), msg.into()).await;
     };
     let h = NewLogisticsHandover {
-        election: election_of(&state, Some(&f.pemilihan)),
+        election: state.election_id(Some(&f.pemilihan)),
         from,
         to,
         item: Item {
@@ -447,13 +431,7 @@ pub async fn record(
         Err(LogisticsError::Store(e)) => Err(AppError::from_store(e)),
         Err(e) => {
             let text = e.to_string();
-            let msg = match v.lang {
-                Lang::Id => text.split(" (").next().unwrap_or_default().to_string(),
-                Lang::En => text
-                    .rsplit_once(" (")
-                    .map(|(_, en)| en.trim_end_matches(')').to_string())
-                    .unwrap_or(text),
-            };
+            let msg = v.lang.pick(&text);
             let q = BoardQuery {
                 pemilihan: Some(h.election),
                 format: None,

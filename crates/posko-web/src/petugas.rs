@@ -453,7 +453,7 @@ async fn detail_page(
                     .similarity
                     .reasons
                     .iter()
-                    .map(|r| bilingual(v.lang, &r.explain()))
+                    .map(|r| v.lang.pick(&r.explain()))
                     .collect::<Vec<_>>()
                     .join(", ");
                 (
@@ -557,20 +557,7 @@ fn unseal_failure(state: &AppState, v: &Visitor, e: UnsealError) -> Result<Strin
     let _ = state;
     match e {
         UnsealError::Store(s) => Err(AppError::from_store(s)),
-        other => Ok(match v.lang {
-            // The messages are bilingual "Indonesian (English)": show the part in the page's language.
-            Lang::Id => other
-                .to_string()
-                .split(" (")
-                .next()
-                .unwrap_or_default()
-                .to_string(),
-            Lang::En => other
-                .to_string()
-                .rsplit_once(" (")
-                .map(|(_, en)| en.trim_end_matches(')').to_string())
-                .unwrap_or_else(|| other.to_string()),
-        }),
+        other => Ok(v.lang.pick(&other.to_string())),
     }
 }
 
@@ -754,26 +741,9 @@ pub async fn step(
         Err(CaseError::NotFound) => Err(AppError::NotFound),
         Err(e) => {
             let text = e.to_string();
-            let msg = match v.lang {
-                Lang::Id => text.split(" (").next().unwrap_or_default().to_string(),
-                Lang::En => text
-                    .rsplit_once(" (")
-                    .map(|(_, en)| en.trim_end_matches(')').to_string())
-                    .unwrap_or(text),
-            };
+            let msg = v.lang.pick(&text);
             detail_page(&state, &v, id, String::new(), msg).await
         }
-    }
-}
-
-/// The part of a bilingual "Indonesian (English)" message in the page's language.
-fn bilingual(lang: Lang, text: &str) -> String {
-    match lang {
-        Lang::Id => text.split(" (").next().unwrap_or_default().to_string(),
-        Lang::En => text
-            .rsplit_once(" (")
-            .map(|(_, en)| en.trim_end_matches(')').to_string())
-            .unwrap_or_else(|| text.to_string()),
     }
 }
 
@@ -791,7 +761,7 @@ async fn after_handling(
         Err(CaseError::NotFound) => Err(AppError::NotFound),
         Err(CaseError::Forbidden) => Err(AppError::Forbidden),
         Err(e) => {
-            let msg = bilingual(v.lang, &e.to_string());
+            let msg = v.lang.pick(&e.to_string());
             detail_page(state, v, id, String::new(), msg).await
         }
     }

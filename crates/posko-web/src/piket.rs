@@ -247,13 +247,7 @@ fn refusal(v: &Visitor, e: RosterError) -> Result<String, AppError> {
         RosterError::Forbidden => Err(AppError::Forbidden),
         other => {
             let text = other.to_string();
-            Ok(match v.lang {
-                Lang::Id => text.split(" (").next().unwrap_or_default().to_string(),
-                Lang::En => text
-                    .rsplit_once(" (")
-                    .map(|(_, en)| en.trim_end_matches(')').to_string())
-                    .unwrap_or(text),
-            })
+            Ok(v.lang.pick(&text))
         }
     }
 }

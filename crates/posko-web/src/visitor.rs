@@ -48,6 +48,20 @@ impl Visitor {
         }
     }
 
+    /// A signed-in officer whose region holds `region` (admin: anywhere); another region's
+    /// officer is refused.
+    pub fn require_user_in(
+        &self,
+        path: &str,
+        region: &posko_core::RegionCode,
+    ) -> Result<&User, AppError> {
+        let me = self.require_user(path)?;
+        if me.region.is_some_and(|r| !r.contains(region)) {
+            return Err(AppError::Forbidden);
+        }
+        Ok(me)
+    }
+
     pub fn require_user(&self, path: &str) -> Result<&User, AppError> {
         self.user
             .as_ref()
