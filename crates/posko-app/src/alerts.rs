@@ -122,9 +122,22 @@ pub async fn run(
     every: std::time::Duration,
     mut stop: tokio::sync::watch::Receiver<bool>,
 ) {
+    // The logistics scan rolls up every TPS of the region, so it runs hourly, not every pass.
+    let mut logistics_at: Option<Timestamp> = None;
     loop {
         if *stop.borrow() {
             break;
+        }
+        let now = Timestamp::now();
+        if logistics_at.is_none_or(|t| now.duration_since(t) >= SignedDuration::from_hours(1)) {
+            logistics_at = Some(now);
+            match crate::logistics::alerts::scan(&posko, now).await {
+                Ok(r) if r.near + r.late > 0 => {
+                    tracing::info!(near = r.near, late = r.late, "logistics alerts raised")
+                }
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "logistics scan failed"),
+            }
         }
         match early_warning(&posko, Timestamp::now()).await {
             Ok(n) if n > 0 => tracing::info!(alerts = n, "early-warning alerts raised"),
@@ -148,17 +161,7 @@ pub async fn run(
 /// Raises the early-warning alerts at `now` for the post's region (every province when the post
 /// has none), to its coordinators, once per district, category and day.
 pub async fn early_warning(posko: &Posko, now: Timestamp) -> Result<usize, StoreError> {
-    use posko_core::Level;
-    let regions: Vec<posko_core::RegionCode> = match posko.post_region() {
-        Some(r) => vec![r],
-        None => posko
-            .atlas
-            .all()
-            .iter()
-            .filter(|r| r.level() == Level::Province)
-            .map(|r| r.code)
-            .collect(),
-    };
+    let regions = posko.scan_regions();
     let method = posko.config.peringatan_dini;
     let mut raised = 0;
     for region in regions {

@@ -72,6 +72,20 @@ impl Posko {
             .filter(|c| self.atlas.contains(c))
     }
 
+    /// The regions a scan walks: the post's region, or every province when the post has none.
+    pub fn scan_regions(&self) -> Vec<RegionCode> {
+        match self.post_region() {
+            Some(r) => vec![r],
+            None => self
+                .atlas
+                .all()
+                .iter()
+                .filter(|r| r.level() == posko_core::Level::Province)
+                .map(|r| r.code)
+                .collect(),
+        }
+    }
+
     /// What intake needs, for the election reports are filed under.
     pub fn intake_context(&self) -> intake::IntakeContext<'_> {
         intake::IntakeContext {

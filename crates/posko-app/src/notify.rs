@@ -41,6 +41,12 @@ pub enum NoticeKind {
     TenggatTerlewat,
     /// Early warning: a region's reports rose beyond what its history explains.
     PeringatanDini,
+    /// Logistics arrived damaged or short of what was sent.
+    LogistikBermasalah,
+    /// Logistics still short as a stage's deadline nears.
+    LogistikKurang,
+    /// Logistics still short after a stage's deadline.
+    LogistikTerlambat,
 }
 
 impl NoticeKind {
@@ -52,6 +58,9 @@ impl NoticeKind {
             NoticeKind::TenggatDekat => "tenggat_dekat",
             NoticeKind::TenggatTerlewat => "tenggat_terlewat",
             NoticeKind::PeringatanDini => "peringatan_dini",
+            NoticeKind::LogistikBermasalah => "logistik_bermasalah",
+            NoticeKind::LogistikKurang => "logistik_kurang",
+            NoticeKind::LogistikTerlambat => "logistik_terlambat",
         }
     }
 }

@@ -5,6 +5,7 @@
 
 mod dpt;
 mod kerawanan;
+mod logistik;
 mod open;
 mod wilayah;
 
@@ -101,6 +102,11 @@ enum Command {
     Dpt {
         #[command(subcommand)]
         cmd: DptCmd,
+    },
+    /// Logistik pemilu: impor serah terima dan status per wilayah (election logistics).
+    Logistik {
+        #[command(subcommand)]
+        cmd: logistik::LogistikCmd,
     },
     /// Data demo (demo data).
     Demo {
@@ -219,6 +225,9 @@ enum DptCmd {
 enum DemoCmd {
     /// Membuat DPT sintetis dengan cacat yang ditanam dan berkas kebenaran (synthetic voter list).
     Dpt(dpt::DemoArgs),
+    /// Membuat rantai serah terima surat suara untuk daftar TPS di basis data
+    /// (generate the ballot hand-over chain for the stored TPS register).
+    Logistik(logistik::DemoArgs),
     /// Membuat daftar TPS demo untuk kabupaten/kota (generate demo TPS registers).
     Tps {
         #[command(flatten)]
@@ -446,6 +455,10 @@ async fn run(cli: Cli) -> Result<std::process::ExitCode> {
         Command::Demo {
             cmd: DemoCmd::Dpt(args),
         } => return dpt::demo(args, file),
+        Command::Logistik { cmd } => return logistik::run(cmd, file).await,
+        Command::Demo {
+            cmd: DemoCmd::Logistik(args),
+        } => logistik::demo(args, file).await?,
         Command::Demo {
             cmd:
                 DemoCmd::Tps {

@@ -215,11 +215,42 @@ impl fmt::Display for Refusal {
             ),
             Refusal::WrongStage { from, to } => write!(
                 f,
-                "serah terima harus ke tahap berikutnya, bukan {from:?} → {to:?} \
-                 (a hand-over goes to the next stage)"
+                "serah terima harus ke tahap berikutnya, bukan {} → {} \
+                 (a hand-over goes to the next stage)",
+                from.label(),
+                to.label()
             ),
         }
     }
+}
+
+/// The counts of one hand-over: sent, and how they arrived.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Counts {
+    pub sent: u32,
+    pub good: u32,
+    pub damaged: u32,
+    pub missing: u32,
+}
+
+/// The rules every hand-over obeys, wherever it is recorded (the ledger here, a batch import in
+/// the store): to the next stage only, arrivals that add up to what was sent, and never more
+/// than the sender holds in good condition (`held`).
+pub fn check_hand_over(from: Stage, to: Stage, c: Counts, held: u32) -> Result<(), Refusal> {
+    if from.next() != Some(to) {
+        return Err(Refusal::WrongStage { from, to });
+    }
+    let accounted = u64::from(c.good) + u64::from(c.damaged) + u64::from(c.missing);
+    if accounted != u64::from(c.sent) {
+        return Err(Refusal::CountsDisagree {
+            sent: c.sent,
+            accounted: u32::try_from(accounted).unwrap_or(u32::MAX),
+        });
+    }
+    if c.sent > held {
+        return Err(Refusal::MoreThanHeld { held, sent: c.sent });
+    }
+    Ok(())
 }
 
 /// The ledger: per node and item, what arrived and what was handed on.
@@ -254,27 +285,22 @@ impl Ledger {
 
     /// Records a hand-over, or refuses it leaving the ledger unchanged.
     pub fn hand_over(&mut self, h: &HandOver) -> Result<(), Refusal> {
-        if h.from.stage.next() != Some(h.to.stage) {
-            return Err(Refusal::WrongStage {
-                from: h.from.stage,
-                to: h.to.stage,
-            });
-        }
-        let accounted = h.good + h.damaged + h.missing;
-        if accounted != h.sent {
-            return Err(Refusal::CountsDisagree {
-                sent: h.sent,
-                accounted,
-            });
-        }
         let held = self
             .held
             .get(&(h.from.clone(), h.item.clone()))
             .map(Holding::on_hand)
             .unwrap_or(0);
-        if h.sent > held {
-            return Err(Refusal::MoreThanHeld { held, sent: h.sent });
-        }
+        check_hand_over(
+            h.from.stage,
+            h.to.stage,
+            Counts {
+                sent: h.sent,
+                good: h.good,
+                damaged: h.damaged,
+                missing: h.missing,
+            },
+            held,
+        )?;
         self.held
             .entry((h.from.clone(), h.item.clone()))
             .or_default()

@@ -2,8 +2,11 @@
 
 use posko_core::election::BallotType;
 use posko_core::logistics::{Item, Node, Stage};
+use std::collections::HashMap;
+
 use posko_store::{
-    decode, LogisticsHandover, NewLogisticsHandover, NodeHolding, StoreError, StoreResult,
+    decode, BatchPlanner, BatchRefusal, HoldingDelta, HoldingKey, LogisticsHandover,
+    NewLogisticsHandover, NodeHolding, StoreError, StoreResult,
 };
 use sqlx::postgres::{PgPool, PgRow};
 use sqlx::Row;
@@ -208,6 +211,28 @@ pub async fn handover(pool: &PgPool, id: i64) -> StoreResult<Option<LogisticsHan
     row.as_ref().map(handover_row).transpose()
 }
 
+fn holding_row(r: &PgRow) -> StoreResult<NodeHolding> {
+    Ok(NodeHolding {
+        node: Node {
+            stage: stage_of(r.try_get("stage").map_err(be)?)?,
+            place: r.try_get("place").map_err(be)?,
+        },
+        item: Item {
+            kind: r.try_get("item_kind").map_err(be)?,
+            ballot: ballot_of(r.try_get("ballot").map_err(be)?)?,
+        },
+        good_in: count(r.try_get("good_in").map_err(be)?),
+        damaged_in: count(r.try_get("damaged_in").map_err(be)?),
+        missing_in: count(r.try_get("missing_in").map_err(be)?),
+        sent_out: count(r.try_get("sent_out").map_err(be)?),
+        last_at: r
+            .try_get::<Option<i64>, _>("last_at")
+            .map_err(be)?
+            .map(decode::timestamp)
+            .transpose()?,
+    })
+}
+
 pub async fn holdings(
     pool: &PgPool,
     election: &str,
@@ -228,27 +253,269 @@ pub async fn holdings(
     .fetch_all(pool)
     .await
     .map_err(be)?;
-    rows.iter()
-        .map(|r| {
-            Ok(NodeHolding {
-                node: Node {
-                    stage: stage_of(r.try_get("stage").map_err(be)?)?,
-                    place: r.try_get("place").map_err(be)?,
-                },
-                item: Item {
-                    kind: r.try_get("item_kind").map_err(be)?,
-                    ballot: ballot_of(r.try_get("ballot").map_err(be)?)?,
-                },
-                good_in: count(r.try_get("good_in").map_err(be)?),
-                damaged_in: count(r.try_get("damaged_in").map_err(be)?),
-                missing_in: count(r.try_get("missing_in").map_err(be)?),
-                sent_out: count(r.try_get("sent_out").map_err(be)?),
-                last_at: r
-                    .try_get::<Option<i64>, _>("last_at")
-                    .map_err(be)?
-                    .map(decode::timestamp)
-                    .transpose()?,
-            })
-        })
-        .collect()
+    rows.iter().map(holding_row).collect()
+}
+
+/// Rows of a batch sent per statement (as arrays, one per column).
+const BATCH_ROWS: usize = 10_000;
+
+pub async fn import_handovers(
+    pool: &PgPool,
+    rows: &mut (dyn Iterator<Item = Result<NewLogisticsHandover, String>> + Send),
+) -> StoreResult<Result<u64, BatchRefusal>> {
+    let mut tx = pool.begin().await.map_err(be)?;
+    // Readers go on; other writers of accounts wait, so what the planner read stays true.
+    sqlx::query("LOCK TABLE logistics_holdings IN SHARE ROW EXCLUSIVE MODE")
+        .execute(&mut *tx)
+        .await
+        .map_err(be)?;
+    let mut planner: Option<BatchPlanner> = None;
+    let mut chunk: Vec<NewLogisticsHandover> = Vec::with_capacity(BATCH_ROWS);
+    let mut total = 0u64;
+    loop {
+        if let Err(refusal) = BatchPlanner::fill(planner.as_ref(), rows, &mut chunk, BATCH_ROWS) {
+            return Ok(Err(refusal));
+        }
+        let Some(first) = chunk.first() else {
+            break;
+        };
+        let election = first.election.clone();
+        if planner.is_none() {
+            let seed = sending_accounts(&mut tx, &election).await?;
+            planner = Some(BatchPlanner::new(&election, seed));
+        }
+        let Some(p) = planner.as_mut() else {
+            break;
+        };
+        let deltas = match p.chunk(&chunk) {
+            Ok(d) => d,
+            Err(refusal) => return Ok(Err(refusal)),
+        };
+        write_handovers(&mut tx, &chunk).await?;
+        write_deltas(&mut tx, &election, &deltas).await?;
+        total += chunk.len() as u64;
+        if chunk.len() < BATCH_ROWS {
+            break;
+        }
+    }
+    tx.commit().await.map_err(be)?;
+    Ok(Ok(total))
+}
+
+async fn sending_accounts(
+    tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
+    election: &str,
+) -> StoreResult<Vec<NodeHolding>> {
+    let rows = sqlx::query(
+        "SELECT stage, place, item_kind, ballot, good_in, damaged_in, missing_in, sent_out,
+                last_at
+         FROM logistics_holdings WHERE election = $1 AND stage <> 'kpps'",
+    )
+    .bind(election)
+    .fetch_all(&mut **tx)
+    .await
+    .map_err(be)?;
+    rows.iter().map(holding_row).collect()
+}
+
+async fn write_handovers(
+    tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
+    chunk: &[NewLogisticsHandover],
+) -> StoreResult<()> {
+    let col = |f: &dyn Fn(&NewLogisticsHandover) -> i64| chunk.iter().map(f).collect::<Vec<i64>>();
+    sqlx::query(
+        "INSERT INTO logistics_handovers (election, from_stage, from_place, to_stage, to_place,
+            item_kind, ballot, sent, good, damaged, missing, at, handed_by, received_by,
+            recorded_by)
+         SELECT * FROM UNNEST($1::text[], $2::text[], $3::text[], $4::text[], $5::text[],
+            $6::text[], $7::text[], $8::int8[], $9::int8[], $10::int8[], $11::int8[], $12::int8[],
+            $13::text[], $14::text[], $15::int8[])",
+    )
+    .bind(
+        chunk
+            .iter()
+            .map(|h| h.election.as_str())
+            .collect::<Vec<_>>(),
+    )
+    .bind(
+        chunk
+            .iter()
+            .map(|h| h.from.as_ref().map(|n| n.stage.as_str()))
+            .collect::<Vec<_>>(),
+    )
+    .bind(
+        chunk
+            .iter()
+            .map(|h| h.from.as_ref().map(|n| n.place.as_str()))
+            .collect::<Vec<_>>(),
+    )
+    .bind(
+        chunk
+            .iter()
+            .map(|h| h.to.stage.as_str())
+            .collect::<Vec<_>>(),
+    )
+    .bind(
+        chunk
+            .iter()
+            .map(|h| h.to.place.as_str())
+            .collect::<Vec<_>>(),
+    )
+    .bind(
+        chunk
+            .iter()
+            .map(|h| h.item.kind.as_str())
+            .collect::<Vec<_>>(),
+    )
+    .bind(
+        chunk
+            .iter()
+            .map(|h| ballot_name(h.item.ballot))
+            .collect::<Vec<_>>(),
+    )
+    .bind(col(&|h| i64::from(h.sent)))
+    .bind(col(&|h| i64::from(h.good)))
+    .bind(col(&|h| i64::from(h.damaged)))
+    .bind(col(&|h| i64::from(h.missing)))
+    .bind(col(&|h| decode::micros(h.at)))
+    .bind(
+        chunk
+            .iter()
+            .map(|h| h.handed_by.as_str())
+            .collect::<Vec<_>>(),
+    )
+    .bind(
+        chunk
+            .iter()
+            .map(|h| h.received_by.as_str())
+            .collect::<Vec<_>>(),
+    )
+    .bind(chunk.iter().map(|h| h.recorded_by).collect::<Vec<_>>())
+    .execute(&mut **tx)
+    .await
+    .map_err(crate::map_err("serah terima logistik"))?;
+    Ok(())
+}
+
+/// Adds a chunk's changes to the accounts: arrivals first (creating accounts), then what was
+/// handed on, so the CHECK that nobody hands on more than arrived holds after each statement.
+async fn write_deltas(
+    tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
+    election: &str,
+    deltas: &HashMap<HoldingKey, HoldingDelta>,
+) -> StoreResult<()> {
+    let arrived: Vec<(&HoldingKey, &HoldingDelta)> =
+        deltas.iter().filter(|(_, d)| d.last_at.is_some()).collect();
+    let sent: Vec<(&HoldingKey, &HoldingDelta)> =
+        deltas.iter().filter(|(_, d)| d.sent_out > 0).collect();
+    if !arrived.is_empty() {
+        sqlx::query(
+            "INSERT INTO logistics_holdings (election, stage, place, item_kind, ballot, good_in,
+                damaged_in, missing_in, last_at)
+             SELECT $1, * FROM UNNEST($2::text[], $3::text[], $4::text[], $5::text[],
+                $6::int8[], $7::int8[], $8::int8[], $9::int8[])
+             ON CONFLICT (election, stage, place, item_kind, ballot) DO UPDATE SET
+                good_in = logistics_holdings.good_in + excluded.good_in,
+                damaged_in = logistics_holdings.damaged_in + excluded.damaged_in,
+                missing_in = logistics_holdings.missing_in + excluded.missing_in,
+                last_at = GREATEST(logistics_holdings.last_at, excluded.last_at)",
+        )
+        .bind(election)
+        .bind(
+            arrived
+                .iter()
+                .map(|(k, _)| k.stage.as_str())
+                .collect::<Vec<_>>(),
+        )
+        .bind(
+            arrived
+                .iter()
+                .map(|(k, _)| k.place.as_str())
+                .collect::<Vec<_>>(),
+        )
+        .bind(
+            arrived
+                .iter()
+                .map(|(k, _)| k.kind.as_str())
+                .collect::<Vec<_>>(),
+        )
+        .bind(
+            arrived
+                .iter()
+                .map(|(k, _)| ballot_name(k.ballot))
+                .collect::<Vec<_>>(),
+        )
+        .bind(
+            arrived
+                .iter()
+                .map(|(_, d)| i64::from(d.good_in))
+                .collect::<Vec<_>>(),
+        )
+        .bind(
+            arrived
+                .iter()
+                .map(|(_, d)| i64::from(d.damaged_in))
+                .collect::<Vec<_>>(),
+        )
+        .bind(
+            arrived
+                .iter()
+                .map(|(_, d)| i64::from(d.missing_in))
+                .collect::<Vec<_>>(),
+        )
+        .bind(
+            arrived
+                .iter()
+                .map(|(_, d)| d.last_at.map(decode::micros))
+                .collect::<Vec<_>>(),
+        )
+        .execute(&mut **tx)
+        .await
+        .map_err(be)?;
+    }
+    if !sent.is_empty() {
+        let done = sqlx::query(
+            "UPDATE logistics_holdings AS h SET sent_out = h.sent_out + v.n
+             FROM UNNEST($2::text[], $3::text[], $4::text[], $5::text[], $6::int8[])
+                AS v (stage, place, kind, ballot, n)
+             WHERE h.election = $1 AND h.stage = v.stage AND h.place = v.place
+               AND h.item_kind = v.kind AND h.ballot = v.ballot",
+        )
+        .bind(election)
+        .bind(
+            sent.iter()
+                .map(|(k, _)| k.stage.as_str())
+                .collect::<Vec<_>>(),
+        )
+        .bind(
+            sent.iter()
+                .map(|(k, _)| k.place.as_str())
+                .collect::<Vec<_>>(),
+        )
+        .bind(
+            sent.iter()
+                .map(|(k, _)| k.kind.as_str())
+                .collect::<Vec<_>>(),
+        )
+        .bind(
+            sent.iter()
+                .map(|(k, _)| ballot_name(k.ballot))
+                .collect::<Vec<_>>(),
+        )
+        .bind(
+            sent.iter()
+                .map(|(_, d)| i64::from(d.sent_out))
+                .collect::<Vec<_>>(),
+        )
+        .execute(&mut **tx)
+        .await
+        .map_err(be)?;
+        if done.rows_affected() != sent.len() as u64 {
+            // The planner only lets a sender hand on what it holds, so its account exists.
+            return Err(StoreError::Corrupt(
+                "akun logistik pengirim tidak ditemukan (a sender's account is missing)".into(),
+            ));
+        }
+    }
+    Ok(())
 }

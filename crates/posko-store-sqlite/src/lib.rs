@@ -632,6 +632,13 @@ impl Store for SqliteStore {
         logistics::handover(&self.pool, id).await
     }
 
+    async fn import_handovers(
+        &self,
+        rows: &mut (dyn Iterator<Item = Result<posko_store::NewLogisticsHandover, String>> + Send),
+    ) -> StoreResult<Result<u64, posko_store::BatchRefusal>> {
+        logistics::import_handovers(&self.pool, rows).await
+    }
+
     async fn holdings(
         &self,
         election: &str,

@@ -2,11 +2,14 @@
 
 use posko_core::election::BallotType;
 use posko_core::logistics::{Item, Node, Stage};
+use std::collections::HashMap;
+
 use posko_store::{
-    decode, LogisticsHandover, NewLogisticsHandover, NodeHolding, StoreError, StoreResult,
+    decode, BatchPlanner, BatchRefusal, HoldingDelta, HoldingKey, LogisticsHandover,
+    NewLogisticsHandover, NodeHolding, StoreError, StoreResult,
 };
 use sqlx::sqlite::{SqlitePool, SqliteRow};
-use sqlx::Row;
+use sqlx::{QueryBuilder, Row, Sqlite};
 
 use crate::reports::be;
 
@@ -208,6 +211,28 @@ pub async fn handover(pool: &SqlitePool, id: i64) -> StoreResult<Option<Logistic
     row.as_ref().map(handover_row).transpose()
 }
 
+fn holding_row(r: &SqliteRow) -> StoreResult<NodeHolding> {
+    Ok(NodeHolding {
+        node: Node {
+            stage: stage_of(r.try_get("stage").map_err(be)?)?,
+            place: r.try_get("place").map_err(be)?,
+        },
+        item: Item {
+            kind: r.try_get("item_kind").map_err(be)?,
+            ballot: ballot_of(r.try_get("ballot").map_err(be)?)?,
+        },
+        good_in: count(r.try_get("good_in").map_err(be)?),
+        damaged_in: count(r.try_get("damaged_in").map_err(be)?),
+        missing_in: count(r.try_get("missing_in").map_err(be)?),
+        sent_out: count(r.try_get("sent_out").map_err(be)?),
+        last_at: r
+            .try_get::<Option<i64>, _>("last_at")
+            .map_err(be)?
+            .map(decode::timestamp)
+            .transpose()?,
+    })
+}
+
 pub async fn holdings(
     pool: &SqlitePool,
     election: &str,
@@ -228,27 +253,163 @@ pub async fn holdings(
     .fetch_all(pool)
     .await
     .map_err(be)?;
-    rows.iter()
-        .map(|r| {
-            Ok(NodeHolding {
-                node: Node {
-                    stage: stage_of(r.try_get("stage").map_err(be)?)?,
-                    place: r.try_get("place").map_err(be)?,
-                },
-                item: Item {
-                    kind: r.try_get("item_kind").map_err(be)?,
-                    ballot: ballot_of(r.try_get("ballot").map_err(be)?)?,
-                },
-                good_in: count(r.try_get("good_in").map_err(be)?),
-                damaged_in: count(r.try_get("damaged_in").map_err(be)?),
-                missing_in: count(r.try_get("missing_in").map_err(be)?),
-                sent_out: count(r.try_get("sent_out").map_err(be)?),
-                last_at: r
-                    .try_get::<Option<i64>, _>("last_at")
-                    .map_err(be)?
-                    .map(decode::timestamp)
-                    .transpose()?,
-            })
-        })
-        .collect()
+    rows.iter().map(holding_row).collect()
+}
+
+/// Rows of a batch written per statement: 15 values each, under SQLite's 32,766 bound values.
+const BATCH_ROWS: usize = 2_000;
+
+pub async fn import_handovers(
+    pool: &SqlitePool,
+    rows: &mut (dyn Iterator<Item = Result<NewLogisticsHandover, String>> + Send),
+) -> StoreResult<Result<u64, BatchRefusal>> {
+    // The write lock from the start: what the planner reads stays true until the commit.
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await.map_err(be)?;
+    let mut planner: Option<BatchPlanner> = None;
+    let mut chunk: Vec<NewLogisticsHandover> = Vec::with_capacity(BATCH_ROWS);
+    let mut total = 0u64;
+    loop {
+        if let Err(refusal) = BatchPlanner::fill(planner.as_ref(), rows, &mut chunk, BATCH_ROWS) {
+            return Ok(Err(refusal));
+        }
+        let Some(first) = chunk.first() else {
+            break;
+        };
+        let election = first.election.clone();
+        if planner.is_none() {
+            let seed = sending_accounts(&mut tx, &election).await?;
+            planner = Some(BatchPlanner::new(&election, seed));
+        }
+        let Some(p) = planner.as_mut() else {
+            break;
+        };
+        let deltas = match p.chunk(&chunk) {
+            Ok(d) => d,
+            Err(refusal) => return Ok(Err(refusal)),
+        };
+        write_handovers(&mut tx, &chunk).await?;
+        write_deltas(&mut tx, &election, &deltas).await?;
+        total += chunk.len() as u64;
+        if chunk.len() < BATCH_ROWS {
+            break;
+        }
+    }
+    tx.commit().await.map_err(be)?;
+    Ok(Ok(total))
+}
+
+/// The accounts of the stages that hand on (KPU, PPK, PPS) for one election.
+async fn sending_accounts(
+    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    election: &str,
+) -> StoreResult<Vec<NodeHolding>> {
+    let rows = sqlx::query(
+        "SELECT stage, place, item_kind, ballot, good_in, damaged_in, missing_in, sent_out,
+                last_at
+         FROM logistics_holdings WHERE election = $1 AND stage <> 'kpps'",
+    )
+    .bind(election)
+    .fetch_all(&mut **tx)
+    .await
+    .map_err(be)?;
+    rows.iter().map(holding_row).collect()
+}
+
+async fn write_handovers(
+    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    chunk: &[NewLogisticsHandover],
+) -> StoreResult<()> {
+    let mut qb = QueryBuilder::<Sqlite>::new(
+        "INSERT INTO logistics_handovers (election, from_stage, from_place, to_stage, to_place,
+            item_kind, ballot, sent, good, damaged, missing, at, handed_by, received_by,
+            recorded_by) ",
+    );
+    qb.push_values(chunk, |mut b, h| {
+        b.push_bind(&h.election)
+            .push_bind(h.from.as_ref().map(|n| n.stage.as_str()))
+            .push_bind(h.from.as_ref().map(|n| n.place.as_str()))
+            .push_bind(h.to.stage.as_str())
+            .push_bind(&h.to.place)
+            .push_bind(&h.item.kind)
+            .push_bind(ballot_name(h.item.ballot))
+            .push_bind(i64::from(h.sent))
+            .push_bind(i64::from(h.good))
+            .push_bind(i64::from(h.damaged))
+            .push_bind(i64::from(h.missing))
+            .push_bind(decode::micros(h.at))
+            .push_bind(&h.handed_by)
+            .push_bind(&h.received_by)
+            .push_bind(h.recorded_by);
+    });
+    qb.build()
+        .execute(&mut **tx)
+        .await
+        .map_err(crate::map_err("serah terima logistik"))?;
+    Ok(())
+}
+
+/// Adds a chunk's changes to the accounts: arrivals first (creating accounts), then what was
+/// handed on, so the CHECK that nobody hands on more than arrived holds after each statement.
+async fn write_deltas(
+    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    election: &str,
+    deltas: &HashMap<HoldingKey, HoldingDelta>,
+) -> StoreResult<()> {
+    let arrived: Vec<(&HoldingKey, &HoldingDelta)> =
+        deltas.iter().filter(|(_, d)| d.last_at.is_some()).collect();
+    let sent: Vec<(&HoldingKey, &HoldingDelta)> =
+        deltas.iter().filter(|(_, d)| d.sent_out > 0).collect();
+    for part in arrived.chunks(BATCH_ROWS) {
+        let mut qb = QueryBuilder::<Sqlite>::new(
+            "INSERT INTO logistics_holdings (election, stage, place, item_kind, ballot, good_in,
+                damaged_in, missing_in, last_at) ",
+        );
+        qb.push_values(part, |mut b, (k, d)| {
+            b.push_bind(election)
+                .push_bind(k.stage.as_str())
+                .push_bind(&k.place)
+                .push_bind(&k.kind)
+                .push_bind(ballot_name(k.ballot))
+                .push_bind(i64::from(d.good_in))
+                .push_bind(i64::from(d.damaged_in))
+                .push_bind(i64::from(d.missing_in))
+                .push_bind(d.last_at.map(decode::micros));
+        });
+        qb.push(
+            " ON CONFLICT (election, stage, place, item_kind, ballot) DO UPDATE SET
+                good_in = logistics_holdings.good_in + excluded.good_in,
+                damaged_in = logistics_holdings.damaged_in + excluded.damaged_in,
+                missing_in = logistics_holdings.missing_in + excluded.missing_in,
+                last_at = max(coalesce(logistics_holdings.last_at, excluded.last_at),
+                              coalesce(excluded.last_at, logistics_holdings.last_at))",
+        );
+        qb.build().execute(&mut **tx).await.map_err(be)?;
+    }
+    for part in sent.chunks(BATCH_ROWS) {
+        let mut qb = QueryBuilder::<Sqlite>::new("WITH v (stage, place, kind, ballot, n) AS (");
+        qb.push_values(part, |mut b, (k, d)| {
+            b.push_bind(k.stage.as_str())
+                .push_bind(&k.place)
+                .push_bind(&k.kind)
+                .push_bind(ballot_name(k.ballot))
+                .push_bind(i64::from(d.sent_out));
+        });
+        qb.push(
+            ") UPDATE logistics_holdings SET sent_out = sent_out + v.n FROM v
+             WHERE logistics_holdings.election = ",
+        );
+        qb.push_bind(election);
+        qb.push(
+            " AND logistics_holdings.stage = v.stage AND logistics_holdings.place = v.place
+               AND logistics_holdings.item_kind = v.kind AND logistics_holdings.ballot = v.ballot",
+        );
+        let done = qb.build().execute(&mut **tx).await.map_err(be)?;
+        if done.rows_affected() != part.len() as u64 {
+            // The planner only lets a sender hand on what it holds, so its account exists.
+            return Err(StoreError::Corrupt(
+                "akun logistik pengirim tidak ditemukan (a sender's account is missing)".into(),
+            ));
+        }
+    }
+    Ok(())
 }

@@ -52,7 +52,8 @@ macro_rules! conformance_suite {
             officials_register_counts_each_official_once,
             duty_roster_and_handover_notes,
             vulnerability_data_round_trips,
-            logistics_hand_overs_never_spend_twice
+            logistics_hand_overs_never_spend_twice,
+            logistics_batches_are_all_or_nothing
         );
     };
     (@each $fresh:path; $($name:ident),*) => {
@@ -1670,4 +1671,176 @@ pub async fn logistics_hand_overs_never_spend_twice(s: &dyn Store) {
         s.handovers("pemilu-2024", "33.20", 50).await.unwrap().len(),
         4
     );
+}
+
+/// A batch of hand-overs (an imported file) lands whole, in order, spending only what each
+/// sender holds — stock and arrivals earlier in the same batch included, across chunks — and a
+/// refused row leaves nothing of the batch behind, naming its index.
+pub async fn logistics_batches_are_all_or_nothing(s: &dyn Store) {
+    use crate::NewLogisticsHandover;
+    use posko_core::election::BallotType;
+    use posko_core::logistics::{Item, Node, Stage};
+    let node = |stage, place: &str| Node {
+        stage,
+        place: place.to_string(),
+    };
+    let h = |from: Option<Node>, to: Node, ballot: BallotType, sent: u32, good: u32| {
+        NewLogisticsHandover {
+            election: "pemilu-2024".into(),
+            from,
+            to,
+            item: Item {
+                kind: "surat_suara".into(),
+                ballot: Some(ballot),
+            },
+            sent,
+            good,
+            damaged: sent - good,
+            missing: 0,
+            at: now(),
+            handed_by: "Ketua KPU".into(),
+            received_by: "Ketua PPK".into(),
+            recorded_by: None,
+        }
+    };
+    let kpu = node(Stage::Kpu, "33.20");
+    // Some stock already recorded one by one.
+    s.record_handover(&h(None, kpu.clone(), BallotType::Dpr, 100, 100))
+        .await
+        .unwrap();
+    // A batch far longer than a back end's chunk: per village one hand-over from its district,
+    // each district first supplied by the KPU within the same batch.
+    let mut rows = vec![h(None, kpu.clone(), BallotType::Dpr, 30_000, 30_000)];
+    for d in 1..=12u32 {
+        let ppk = node(Stage::Ppk, &format!("33.20.{d:02}"));
+        rows.push(h(
+            Some(kpu.clone()),
+            ppk.clone(),
+            BallotType::Dpr,
+            2_500,
+            2_500,
+        ));
+        for v in 0..2_000u32 {
+            rows.push(h(
+                Some(ppk.clone()),
+                node(Stage::Pps, &format!("33.20.{d:02}.{:04}", 2001 + v)),
+                BallotType::Dpr,
+                1,
+                u32::from(v % 100 != 0),
+            ));
+        }
+    }
+    let n = rows.len() as u64;
+    let mut it = rows.clone().into_iter().map(Ok);
+    assert_eq!(s.import_handovers(&mut it).await.unwrap(), Ok(n));
+    let kpu_now = s
+        .holdings("pemilu-2024", Stage::Kpu, "33.20")
+        .await
+        .unwrap();
+    assert_eq!((kpu_now[0].good_in, kpu_now[0].sent_out), (30_100, 30_000));
+    let ppks = s
+        .holdings("pemilu-2024", Stage::Ppk, "33.20")
+        .await
+        .unwrap();
+    assert_eq!(ppks.len(), 12);
+    assert!(ppks
+        .iter()
+        .all(|p| p.good_in == 2_500 && p.sent_out == 2_000));
+    let villages = s
+        .holdings("pemilu-2024", Stage::Pps, "33.20.07")
+        .await
+        .unwrap();
+    assert_eq!(villages.len(), 2_000);
+    assert_eq!(villages.iter().map(|v| v.damaged_in).sum::<u32>(), 20);
+    assert!(villages.iter().all(|v| v.last_at.is_some()));
+
+    // A batch whose last row spends more than the district holds (500 left): nothing lands.
+    let before = s
+        .handovers("pemilu-2024", "33.20", 100_000)
+        .await
+        .unwrap()
+        .len();
+    let ppk = node(Stage::Ppk, "33.20.01");
+    let mut bad: Vec<NewLogisticsHandover> = (0..3_000u32)
+        .map(|i| {
+            h(
+                Some(kpu.clone()),
+                node(Stage::Ppk, &format!("33.20.{:02}", 13 + i % 5)),
+                BallotType::Dpd,
+                0,
+                0,
+            )
+        })
+        .collect();
+    bad.push(h(None, kpu.clone(), BallotType::Dpd, 10, 10));
+    bad.push(h(
+        Some(ppk.clone()),
+        node(Stage::Pps, "33.20.01.2001"),
+        BallotType::Dpr,
+        501,
+        501,
+    ));
+    let mut it = bad.into_iter().map(Ok);
+    let refusal = s.import_handovers(&mut it).await.unwrap().unwrap_err();
+    assert_eq!(refusal.index, 3_001);
+    assert!(refusal.message.contains("500"), "{}", refusal.message);
+    assert_eq!(
+        s.handovers("pemilu-2024", "33.20", 100_000)
+            .await
+            .unwrap()
+            .len(),
+        before
+    );
+    let kpu_dpd = s
+        .holdings("pemilu-2024", Stage::Kpu, "33.20")
+        .await
+        .unwrap();
+    assert_eq!(
+        kpu_dpd.len(),
+        1,
+        "the DPD stock of the refused batch is gone"
+    );
+    let ppk_now = s
+        .holdings("pemilu-2024", Stage::Ppk, "33.20.01")
+        .await
+        .unwrap();
+    assert_eq!(ppk_now[0].sent_out, 2_000);
+
+    // A row the file could not give (an `Err`) refuses the batch too, with its index.
+    let mut it = vec![
+        Ok(h(None, kpu.clone(), BallotType::Dpr, 5, 5)),
+        Err("baris rusak (broken row)".to_string()),
+    ]
+    .into_iter();
+    let refusal = s.import_handovers(&mut it).await.unwrap().unwrap_err();
+    assert_eq!(refusal.index, 1);
+    let kpu_now = s
+        .holdings("pemilu-2024", Stage::Kpu, "33.20")
+        .await
+        .unwrap();
+    assert_eq!(kpu_now[0].good_in, 30_100);
+
+    // Two batches at once from the same stock of 100 left: together they cannot spend it twice.
+    let spend = |place: &str| {
+        vec![Ok(h(
+            Some(kpu.clone()),
+            node(Stage::Ppk, place),
+            BallotType::Dpr,
+            80,
+            80,
+        ))]
+        .into_iter()
+    };
+    let (mut a, mut b) = (spend("33.20.01"), spend("33.20.02"));
+    let (ra, rb) = tokio::join!(s.import_handovers(&mut a), s.import_handovers(&mut b));
+    let landed = [ra.unwrap(), rb.unwrap()]
+        .iter()
+        .filter(|r| r.is_ok())
+        .count();
+    assert_eq!(landed, 1, "exactly one of two competing batches lands");
+    let kpu_now = s
+        .holdings("pemilu-2024", Stage::Kpu, "33.20")
+        .await
+        .unwrap();
+    assert_eq!(kpu_now[0].sent_out, 30_080);
 }

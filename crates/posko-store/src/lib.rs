@@ -318,6 +318,14 @@ pub trait Store: Send + Sync + 'static {
         limit: u32,
     ) -> StoreResult<Vec<LogisticsHandover>>;
     async fn handover(&self, id: i64) -> StoreResult<Option<LogisticsHandover>>;
+    /// Records a batch of hand-overs (an imported file) all or nothing, in order, under the same
+    /// rules as `record_handover` (see `BatchPlanner`); rows arrive from an iterator so a national
+    /// file need not fit in memory. An `Err` row, or a row the rules refuse, refuses the batch
+    /// with its index. Other writers of logistics wait until the batch is done.
+    async fn import_handovers(
+        &self,
+        rows: &mut (dyn Iterator<Item = Result<NewLogisticsHandover, String>> + Send),
+    ) -> StoreResult<Result<u64, BatchRefusal>>;
     /// The accounts of nodes of one stage under `place`.
     async fn holdings(
         &self,

@@ -1,8 +1,11 @@
 //! What the logistics capability keeps: stock delivered to a KPU warehouse and every hand-over
 //! down the chain, with each node's running account (what arrived, in what state, what went on).
 
+use std::collections::HashMap;
+
 use jiff::Timestamp;
-use posko_core::logistics::{Item, Node};
+use posko_core::election::BallotType;
+use posko_core::logistics::{check_hand_over, Counts, Item, Node, Stage};
 
 /// A hand-over to record (or a delivery of stock to the warehouse when `from` is `None`).
 #[derive(Debug, Clone, PartialEq)]
@@ -40,4 +43,170 @@ pub struct NodeHolding {
     pub sent_out: u32,
     /// The last arrival.
     pub last_at: Option<Timestamp>,
+}
+
+/// Why a batch of hand-overs was refused: the row (0-based, in the order given) and the reason.
+/// Nothing of the batch is stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BatchRefusal {
+    pub index: usize,
+    pub message: String,
+}
+
+/// The key of one node's account of one item.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct HoldingKey {
+    pub stage: Stage,
+    pub place: String,
+    pub kind: String,
+    pub ballot: Option<BallotType>,
+}
+
+/// What a batch adds to one account.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct HoldingDelta {
+    pub good_in: u32,
+    pub damaged_in: u32,
+    pub missing_in: u32,
+    pub sent_out: u32,
+    pub last_at: Option<Timestamp>,
+}
+
+/// Checks a batch of hand-overs chunk by chunk, for a back end that holds its write lock for the
+/// whole batch: it knows what every sender holds (seeded from the store, then moved by each
+/// accepted row, in order), applies `posko_core::logistics::check_hand_over` to every row, and
+/// gives back each chunk's changes to the accounts, summed per account so one statement can write
+/// them. Shared by both back ends so a batch obeys exactly the rules a single hand-over does.
+#[derive(Debug, Default)]
+pub struct BatchPlanner {
+    election: String,
+    /// Good items on hand per sending account (KPU, PPK, PPS; a TPS hands nothing on).
+    on_hand: HashMap<HoldingKey, u32>,
+    seen: usize,
+}
+
+impl BatchPlanner {
+    /// Starts from the store's accounts, of one election, of the stages that send.
+    pub fn new(election: &str, accounts: impl IntoIterator<Item = NodeHolding>) -> BatchPlanner {
+        let on_hand = accounts
+            .into_iter()
+            .filter(|h| h.node.stage.next().is_some())
+            .map(|h| {
+                (
+                    HoldingKey {
+                        stage: h.node.stage,
+                        place: h.node.place,
+                        kind: h.item.kind,
+                        ballot: h.item.ballot,
+                    },
+                    h.good_in.saturating_sub(h.sent_out),
+                )
+            })
+            .collect();
+        BatchPlanner {
+            election: election.to_string(),
+            on_hand,
+            seen: 0,
+        }
+    }
+
+    /// Rows seen so far.
+    pub fn rows(&self) -> usize {
+        self.seen
+    }
+
+    /// Fills `chunk` with up to `n` next rows of a batch (fewer at its end); an `Err` row refuses
+    /// the batch, named by its index. `planner` is `None` before the first chunk.
+    pub fn fill(
+        planner: Option<&BatchPlanner>,
+        rows: &mut (dyn Iterator<Item = Result<NewLogisticsHandover, String>> + Send),
+        chunk: &mut Vec<NewLogisticsHandover>,
+        n: usize,
+    ) -> Result<(), BatchRefusal> {
+        chunk.clear();
+        for row in &mut *rows {
+            match row {
+                Ok(h) => chunk.push(h),
+                Err(message) => {
+                    let index = planner.map_or(0, BatchPlanner::rows) + chunk.len();
+                    return Err(BatchRefusal { index, message });
+                }
+            }
+            if chunk.len() == n {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    /// Checks the next rows; on refusal names the row by its index in the whole batch.
+    pub fn chunk(
+        &mut self,
+        rows: &[NewLogisticsHandover],
+    ) -> Result<HashMap<HoldingKey, HoldingDelta>, BatchRefusal> {
+        let mut deltas: HashMap<HoldingKey, HoldingDelta> = HashMap::new();
+        for h in rows {
+            let index = self.seen;
+            self.seen += 1;
+            let refuse = |message: String| BatchRefusal { index, message };
+            if h.election != self.election {
+                return Err(refuse(format!(
+                    "satu impor untuk satu pemilihan: '{}' bukan '{}' (one election per import)",
+                    h.election, self.election
+                )));
+            }
+            let counts = Counts {
+                sent: h.sent,
+                good: h.good,
+                damaged: h.damaged,
+                missing: h.missing,
+            };
+            if let Some(from) = &h.from {
+                let key = HoldingKey {
+                    stage: from.stage,
+                    place: from.place.clone(),
+                    kind: h.item.kind.clone(),
+                    ballot: h.item.ballot,
+                };
+                let held = self.on_hand.get(&key).copied().unwrap_or(0);
+                check_hand_over(from.stage, h.to.stage, counts, held)
+                    .map_err(|r| refuse(format!("{} {}: {r}", from.stage.label(), from.place)))?;
+                self.on_hand.insert(key.clone(), held - h.sent);
+                deltas.entry(key).or_default().sent_out += h.sent;
+            } else {
+                // Stock delivered to a warehouse: only the counts must agree.
+                if h.to.stage != Stage::Kpu {
+                    return Err(refuse(
+                        "stok hanya masuk ke gudang KPU (stock is delivered to a KPU warehouse)"
+                            .into(),
+                    ));
+                }
+                let accounted = u64::from(h.good) + u64::from(h.damaged) + u64::from(h.missing);
+                if accounted != u64::from(h.sent) {
+                    return Err(refuse(
+                        posko_core::logistics::Refusal::CountsDisagree {
+                            sent: h.sent,
+                            accounted: u32::try_from(accounted).unwrap_or(u32::MAX),
+                        }
+                        .to_string(),
+                    ));
+                }
+            }
+            let key = HoldingKey {
+                stage: h.to.stage,
+                place: h.to.place.clone(),
+                kind: h.item.kind.clone(),
+                ballot: h.item.ballot,
+            };
+            if h.to.stage.next().is_some() {
+                *self.on_hand.entry(key.clone()).or_insert(0) += h.good;
+            }
+            let d = deltas.entry(key).or_default();
+            d.good_in += h.good;
+            d.damaged_in += h.damaged;
+            d.missing_in += h.missing;
+            d.last_at = d.last_at.max(Some(h.at));
+        }
+        Ok(deltas)
+    }
 }

@@ -25,9 +25,17 @@ pub enum LogisticsError {
     Store(StoreError),
 }
 
+pub mod alerts;
+pub mod import;
+
 /// Checks that a place fits its stage: KPU a regency, PPK a district, PPS a village, KPPS a
 /// TPS (`village/number`) — and that it exists.
 pub fn check_place(posko: &Posko, node: &Node) -> Result<(), LogisticsError> {
+    check_place_in(posko.atlas, node)
+}
+
+/// `check_place` against an atlas.
+pub fn check_place_in(atlas: &posko_core::Atlas, node: &Node) -> Result<(), LogisticsError> {
     let bad = || LogisticsError::BadPlace {
         stage: node.stage.label(),
         place: node.place.clone(),
@@ -50,8 +58,32 @@ pub fn check_place(posko: &Posko, node: &Node) -> Result<(), LogisticsError> {
             Level::Village,
         ),
     };
-    if code.level() != level || !posko.atlas.contains(&code) {
+    if code.level() != level || !atlas.contains(&code) {
         return Err(bad());
+    }
+    Ok(())
+}
+
+/// Checks that a hand-over goes down the chain one stage, to a place inside the sender's area
+/// (a village of the district, a TPS of the village, …).
+pub fn check_route(from: &Node, to: &Node) -> Result<(), String> {
+    if from.stage.next() != Some(to.stage) {
+        return Err(logistics::Refusal::WrongStage {
+            from: from.stage,
+            to: to.stage,
+        }
+        .to_string());
+    }
+    let inside = to.place.starts_with(&format!("{}.", from.place))
+        || to.place.starts_with(&format!("{}/", from.place));
+    if !inside {
+        return Err(format!(
+            "{} {} tidak berada di wilayah {} {} (the receiver is outside the sender's area)",
+            to.stage.label(),
+            to.place,
+            from.stage.label(),
+            from.place
+        ));
     }
     Ok(())
 }
@@ -62,27 +94,7 @@ pub async fn record(posko: &Posko, h: &NewLogisticsHandover) -> Result<i64, Logi
     check_place(posko, &h.to)?;
     if let Some(from) = &h.from {
         check_place(posko, from)?;
-        if from.stage.next() != Some(h.to.stage) {
-            return Err(LogisticsError::Refused(
-                logistics::Refusal::WrongStage {
-                    from: from.stage,
-                    to: h.to.stage,
-                }
-                .to_string(),
-            ));
-        }
-        // The receiver lies inside the sender's area (a village of the district, …).
-        let inside = h.to.place.starts_with(&format!("{}.", from.place))
-            || h.to.place.starts_with(&format!("{}/", from.place));
-        if !inside {
-            return Err(LogisticsError::Refused(format!(
-                "{} {} tidak berada di wilayah {} {} (the receiver is outside the sender's area)",
-                h.to.stage.label(),
-                h.to.place,
-                from.stage.label(),
-                from.place
-            )));
-        }
+        check_route(from, &h.to).map_err(LogisticsError::Refused)?;
     } else if h.to.stage != Stage::Kpu {
         return Err(LogisticsError::Refused(
             "stok hanya masuk ke gudang KPU (stock is delivered to a KPU warehouse)".into(),
@@ -112,7 +124,33 @@ pub async fn record(posko: &Posko, h: &NewLogisticsHandover) -> Result<i64, Logi
         })
         .await
         .map_err(LogisticsError::Store)?;
+    if h.damaged + h.missing > 0 {
+        if let Some(d) = RegionCode::parse(h.to.place.split('/').next().unwrap_or(""))
+            .ok()
+            .and_then(|c| c.ancestor_at(Level::District))
+        {
+            let trouble = BTreeMap::from([(d, (u64::from(h.damaged), u64::from(h.missing)))]);
+            alerts::on_arrival(
+                posko,
+                &h.election,
+                &trouble,
+                &format!("serah terima #{id}"),
+                h.at,
+            )
+            .await
+            .map_err(LogisticsError::Store)?;
+        }
+    }
     Ok(id)
+}
+
+/// The place as the store keys it: a region code or `village/TPS` written the one canonical way
+/// ("33.20.01.2001/1" and "33.20.01.2001/001" are the same TPS).
+pub fn canonical_place(node: &Node) -> Option<String> {
+    match node.stage {
+        Stage::Kpps => TpsId::parse(&node.place).ok().map(|t| t.to_string()),
+        _ => RegionCode::parse(&node.place).ok().map(|c| c.to_string()),
+    }
 }
 
 /// One TPS on the status board: its ballot need per type and where it stands.
@@ -144,6 +182,33 @@ pub struct VillageBoard {
     pub short: u64,
     pub late_tps: u32,
     pub complete_tps: u32,
+}
+
+impl VillageBoard {
+    /// Adds another region's figures (a roll-up is the sum of its parts).
+    pub fn add(&mut self, o: &VillageBoard) {
+        self.tps += o.tps;
+        self.needed += o.needed;
+        self.good += o.good;
+        self.damaged += o.damaged;
+        self.short += o.short;
+        self.late_tps += o.late_tps;
+        self.complete_tps += o.complete_tps;
+    }
+}
+
+/// Rolls village figures up to the regions of `level` that hold them.
+pub fn roll_up(
+    villages: &BTreeMap<RegionCode, VillageBoard>,
+    level: Level,
+) -> BTreeMap<RegionCode, VillageBoard> {
+    let mut out: BTreeMap<RegionCode, VillageBoard> = BTreeMap::new();
+    for (v, b) in villages {
+        if let Some(r) = v.ancestor_at(level) {
+            out.entry(r).or_default().add(b);
+        }
+    }
+    out
 }
 
 /// The status of every TPS in a region (a district or a village) for ballot papers, and the
