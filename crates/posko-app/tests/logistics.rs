@@ -8,7 +8,8 @@ use std::path::Path;
 use std::sync::Arc;
 
 use jiff::Timestamp;
-use posko_app::logistics::{self as logi, import::import_file};
+use posko_app::logistics::import::{import_file, Importer};
+use posko_app::logistics::{self as logi};
 use posko_app::register::ImportError;
 use posko_app::{Config, Posko, SecretKey};
 use posko_core::logistics::Stage;
@@ -95,7 +96,7 @@ async fn a_file_is_checked_whole_then_lands_all_or_nothing() {
         ),
     )
     .unwrap();
-    let s = import_file(&p, &good, "pemilu-2024", None, now())
+    let s = import_file(&p, &good, None, "pemilu-2024", Importer::default(), now())
         .await
         .unwrap();
     assert_eq!((s.rows, s.stock), (5, 1));
@@ -150,6 +151,19 @@ async fn a_file_is_checked_whole_then_lands_all_or_nothing() {
         1
     );
 
+    // An officer of another region cannot import hand-overs into this one.
+    let elsewhere = Importer {
+        user: None,
+        scope: Some(code("15.71")),
+    };
+    let err = import_file(&p, &good, None, "pemilu-2024", elsewhere, now())
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("di luar wilayah Anda 15.71"),
+        "{err}"
+    );
+
     // Bad rows: every problem named by line and column, nothing stored.
     let before = p
         .store
@@ -171,7 +185,7 @@ async fn a_file_is_checked_whole_then_lands_all_or_nothing() {
         ),
     )
     .unwrap();
-    let err = import_file(&p, &bad, "pemilu-2024", None, now())
+    let err = import_file(&p, &bad, None, "pemilu-2024", Importer::default(), now())
         .await
         .unwrap_err();
     let ImportError::Rows {
@@ -207,7 +221,7 @@ async fn a_file_is_checked_whole_then_lands_all_or_nothing() {
         ),
     )
     .unwrap();
-    let err = import_file(&p, &over, "pemilu-2024", None, now())
+    let err = import_file(&p, &over, None, "pemilu-2024", Importer::default(), now())
         .await
         .unwrap_err();
     let msg = err.to_string();
@@ -259,7 +273,7 @@ async fn a_file_is_checked_whole_then_lands_all_or_nothing() {
     ws.write_string(1, 11, "Percetakan").unwrap();
     ws.write_string(1, 12, "Ketua KPU").unwrap();
     wb.save(&xlsx).unwrap();
-    let s = import_file(&p, &xlsx, "pemilu-2024", None, now())
+    let s = import_file(&p, &xlsx, None, "pemilu-2024", Importer::default(), now())
         .await
         .unwrap();
     assert_eq!(s.rows, 1);

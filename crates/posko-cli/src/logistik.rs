@@ -74,8 +74,15 @@ pub async fn run(cmd: LogistikCmd, file: Option<&PathBuf>) -> Result<std::proces
             let posko = open::open(&cfg, Mode::Use).await?;
             let mut failed = false;
             for path in files {
-                match logi::import::import_file(&posko, &path, &pemilihan, None, Timestamp::now())
-                    .await
+                match logi::import::import_file(
+                    &posko,
+                    &path,
+                    None,
+                    &pemilihan,
+                    logi::import::Importer::default(),
+                    Timestamp::now(),
+                )
+                .await
                 {
                     Ok(s) => println!(
                         "{}: {} serah terima diimpor, {} di antaranya stok gudang \

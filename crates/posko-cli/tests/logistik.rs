@@ -267,10 +267,136 @@ async fn chain(env: &Env) {
         .status();
     assert_eq!(status, StatusCode::NOT_FOUND);
 
-    // Every hand-over is in the audit chain, which verifies.
+    // Damage on the way was told to the region's coordinators.
+    let told = get(&kpu, &server, "/petugas/notifikasi").await;
+    assert!(told.contains("Logistik bermasalah"), "damage alert");
+
+    // A file uploaded from the board lands whole; a file with a bad row lands not at all.
+    let upload = |csv: String, name: &'static str, who: &'static reqwest::Client| {
+        let server = &server;
+        async move {
+            let page = get(who, server, "/logistik/33.20.01?pemilihan=pemilu-2024").await;
+            let form = reqwest::multipart::Form::new()
+                .text("csrf", csrf_of(&page))
+                .text("pemilihan", "pemilu-2024")
+                .text("kembali", "33.20.01")
+                .part(
+                    "berkas",
+                    reqwest::multipart::Part::bytes(csv.into_bytes()).file_name(name),
+                );
+            let r = who
+                .post(server.url("/logistik/impor"))
+                .multipart(form)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), StatusCode::OK);
+            r.text().await.unwrap()
+        }
+    };
+    let header = "dari_tahap,dari_tempat,ke_tahap,ke_tempat,barang,jenis,dikirim,baik,rusak,hilang,waktu,diserahkan_oleh,diterima_oleh";
+    let kpu: &'static reqwest::Client = Box::leak(Box::new(kpu));
+    let example = kpu
+        .get(server.url("/logistik/contoh.csv"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        example.starts_with(header),
+        "the example file has the import's columns"
+    );
+    let done = upload(
+        format!(
+            "{header}\n,,kpu,33.20,surat_suara,dpd,100,100,0,0,2024-01-20 09:00,Percetakan,Ketua KPU\n\
+             kpu,33.20,ppk,33.20.01,surat_suara,dpd,40,40,0,0,2024-01-30 10:00,Ketua KPU,Ketua PPK\n"
+        ),
+        "gudang.csv",
+        kpu,
+    )
+    .await;
+    assert!(
+        done.contains("id=\"hasil-impor\"") && done.contains("gudang.csv: 2 serah terima diimpor"),
+        "imported"
+    );
+    let refused = upload(
+        format!(
+            "{header}\nkpu,33.20,ppk,33.20.01,surat_suara,dpd,1,1,0,0,2024-01-30 10:00,Ketua KPU,Ketua PPK\n\
+             kpu,33.20,ppk,33.20.01,surat_suara,dpd,10,10,0,0,kemarin,Ketua KPU,Ketua PPK\n"
+        ),
+        "salah.csv",
+        kpu,
+    )
+    .await;
+    assert!(refused.contains("id=\"masalah-impor\""), "problems listed");
+    assert!(
+        refused.contains("salah.csv, baris 3, kolom waktu"),
+        "named by line and column"
+    );
+    let jambi: &'static reqwest::Client = Box::leak(Box::new(jambi));
+    let status = jambi
+        .post(server.url("/logistik/impor"))
+        .multipart(reqwest::multipart::Form::new().text("csrf", "x"))
+        .send()
+        .await
+        .unwrap()
+        .status();
+    assert_eq!(status, StatusCode::FORBIDDEN, "a forged form is refused");
+
+    // The CLI imports a file for offices that work offline, and rolls the status up.
     drop(server);
+    let file = env.dir.path().join("stok.csv");
+    std::fs::write(
+        &file,
+        format!("{header}\n,,kpu,33.20,surat_suara,ppwp,10,10,0,0,2024-01-20 09:00,Percetakan,Ketua KPU\n"),
+    )
+    .unwrap();
+    let out = env.ok(
+        &[
+            "logistik",
+            "import",
+            "--pemilihan",
+            "pemilu-2024",
+            file.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert!(out.contains("1 serah terima diimpor"), "{out}");
+    let json = env.ok(
+        &[
+            "logistik",
+            "status",
+            "--pemilihan",
+            "pemilu-2024",
+            "--wilayah",
+            "33.20",
+            "--json",
+        ],
+        None,
+    );
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let districts = v["wilayah"].as_array().unwrap();
+    assert!(districts.len() > 10, "Jepara's districts");
+    for key in ["tps", "kebutuhan", "baik", "rusak", "kurang"] {
+        let sum: u64 = districts.iter().map(|d| d[key].as_u64().unwrap()).sum();
+        assert_eq!(
+            v["total"][key].as_u64().unwrap(),
+            sum,
+            "{key} is the sum of its parts"
+        );
+    }
+    let kedung = districts.iter().find(|d| d["kode"] == "33.20.01").unwrap();
+    assert_eq!(kedung["baik"].as_u64().unwrap(), u64::from(need - 3));
+    assert_eq!(kedung["rusak"].as_u64().unwrap(), 1);
+
+    // Every hand-over and import is in the audit chain, which verifies.
     let out = env.ok(&["audit", "verify"], None);
-    assert!(out.contains("4 entri"), "stock and three hand-overs: {out}");
+    assert!(
+        out.contains("6 entri"),
+        "stock, three hand-overs and two imports: {out}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

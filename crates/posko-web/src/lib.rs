@@ -91,6 +91,11 @@ pub fn router(posko: Posko) -> Router {
         .route("/api/v1/reports", post(lapor::api_submit))
         .layer(DefaultBodyLimit::disable())
         .layer(RequestBodyLimitLayer::new(intake_limit));
+    // Hand-over files from a district's office: up to 64 MiB per upload.
+    let uploads = Router::new()
+        .route("/logistik/impor", post(logistik::import))
+        .layer(DefaultBodyLimit::disable())
+        .layer(RequestBodyLimitLayer::new(64 << 20));
     let rest = Router::new()
         .route("/lapor/status", get(lapor::status_page))
         .route("/api/v1/reports/{code}/status", get(lapor::api_status))
@@ -123,6 +128,7 @@ pub fn router(posko: Posko) -> Router {
             get(kerawanan::village_tps).post(kerawanan::record_tps),
         )
         .route("/logistik/serah-terima", post(logistik::record))
+        .route("/logistik/contoh.csv", get(logistik::example))
         .route("/logistik/serah-terima/{id}", get(logistik::receipt))
         .route("/logistik/{code}", get(logistik::show))
         .route("/pengamanan/{code}", get(kerawanan::plan))
@@ -157,6 +163,7 @@ pub fn router(posko: Posko) -> Router {
         .layer(RequestBodyLimitLayer::new(256 * 1024));
     let mut app = rest
         .merge(intake)
+        .merge(uploads)
         .fallback(pages::not_found)
         .layer(middleware::from_fn(error::render_error_pages))
         .layer(middleware::from_fn_with_state(

@@ -3,12 +3,13 @@
 //! XLSX export of the board.
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Multipart, Path, Query, State};
 use axum::http::header;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::Form;
 use jiff::Timestamp;
 use posko_app::logistics::{self as logi, LogisticsError};
+use posko_app::register::ImportError;
 use posko_core::election::BallotType;
 use posko_core::logistics::{Item, Node, Stage};
 use posko_core::{Level, RegionCode, Role, TpsId};
@@ -71,6 +72,25 @@ struct BoardTemplate {
     may_record: bool,
     ballots: Vec<(String, String)>,
     error: String,
+    notice: String,
+    problems: Vec<String>,
+}
+
+/// What the board says after a form: an error, a notice, or an import's problems.
+#[derive(Default)]
+struct Feedback {
+    error: String,
+    notice: String,
+    problems: Vec<String>,
+}
+
+impl From<String> for Feedback {
+    fn from(error: String) -> Feedback {
+        Feedback {
+            error,
+            ..Feedback::default()
+        }
+    }
 }
 
 async fn board(
@@ -78,7 +98,7 @@ async fn board(
     v: &Visitor,
     code: &str,
     q: &BoardQuery,
-    error: String,
+    fb: Feedback,
 ) -> Result<Response, AppError> {
     let region = RegionCode::parse(code)
         .ok()
@@ -195,7 +215,9 @@ async fn board(
             .iter()
             .map(|b| (b.as_str().to_string(), b.label().to_string()))
             .collect(),
-        error,
+        error: fb.error,
+        notice: fb.notice,
+        problems: fb.problems,
     };
     Ok(Html(tpl.render().map_err(AppError::internal)?).into_response())
 }
@@ -207,7 +229,7 @@ pub async fn show(
     Path(code): Path<String>,
     Query(q): Query<BoardQuery>,
 ) -> Result<Response, AppError> {
-    board(&state, &v, &code, &q, String::new()).await
+    board(&state, &v, &code, &q, Feedback::default()).await
 }
 
 fn xlsx(
@@ -407,7 +429,14 @@ pub async fn record(
             Lang::Id => "jumlah harus bilangan bulat 0 atau lebih",
             Lang::En => "counts must be whole numbers, 0 or more",
         };
-        return board(&state, &v, &back, &BoardQuery::default(), msg.into()).await;
+        return board(
+            &state,
+            &v,
+            &back,
+            &BoardQuery::default(),
+            msg.to_string().into(),
+        )
+        .await;
     };
     let h = NewLogisticsHandover {
         election: state.election_id(Some(&f.pemilihan)),
@@ -436,7 +465,7 @@ pub async fn record(
                 pemilihan: Some(h.election),
                 format: None,
             };
-            board(&state, &v, &back, &q, msg).await
+            board(&state, &v, &back, &q, msg.into()).await
         }
     }
 }
@@ -516,4 +545,134 @@ pub async fn receipt(
         back: region.map(|c| c.to_string()).unwrap_or_default(),
     };
     Ok(Html(tpl.render().map_err(AppError::internal)?).into_response())
+}
+
+/// `GET /logistik/contoh.csv`: an example file with the columns an import reads.
+pub async fn example() -> Response {
+    let body = format!(
+        "{}\n\
+         ,,kpu,33.20,surat_suara,dpr,1000,1000,0,0,2024-01-20 09:00,Percetakan,Ketua KPU\n\
+         kpu,33.20,ppk,33.20.01,surat_suara,dpr,600,600,0,0,2024-01-30 10:00,Ketua KPU,Ketua PPK\n\
+         ppk,33.20.01,pps,33.20.01.2001,surat_suara,dpr,600,598,2,0,2024-02-07 10:00,Ketua PPK,Ketua PPS\n\
+         pps,33.20.01.2001,kpps,33.20.01.2001/001,surat_suara,dpr,293,293,0,0,2024-02-11 08:00,Ketua PPS,Ketua KPPS\n",
+        logi::import::header()
+    );
+    (
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"contoh-serah-terima.csv\"",
+            ),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+/// `POST /logistik/impor`: a hand-over file uploaded from the board, imported whole or not at
+/// all; the board then shows how many landed or every problem by line and column.
+pub async fn import(
+    State(state): State<AppState>,
+    v: Visitor,
+    mut multipart: Multipart,
+) -> Result<Response, AppError> {
+    let (mut csrf, mut election, mut back) = (String::new(), String::new(), String::new());
+    let mut upload: Option<(String, Vec<u8>)> = None;
+    while let Some(field) = multipart
+        .next_field()
+        .await
+        .map_err(|_| AppError::BadRequest)?
+    {
+        let name = field.name().unwrap_or("").to_string();
+        if name == "berkas" {
+            let filename = field.file_name().unwrap_or("berkas.csv").to_string();
+            let bytes = field.bytes().await.map_err(|_| AppError::BadRequest)?;
+            upload = Some((filename, bytes.to_vec()));
+            continue;
+        }
+        let value = field.text().await.map_err(|_| AppError::BadRequest)?;
+        match name.as_str() {
+            "csrf" => csrf = value,
+            "pemilihan" => election = value,
+            "kembali" => back = value,
+            _ => {}
+        }
+    }
+    v.check_csrf(&state, &csrf)?;
+    let me = v.require_user("/logistik")?.clone();
+    if !may_record(&me) {
+        return Err(AppError::Forbidden);
+    }
+    let q = BoardQuery {
+        pemilihan: Some(election.clone()),
+        format: None,
+    };
+    let Some((filename, bytes)) = upload.filter(|(_, b)| !b.is_empty()) else {
+        let msg = v
+            .lang
+            .pick("pilih berkas CSV atau XLSX (choose a CSV or XLSX file)");
+        return board(&state, &v, back.trim(), &q, msg.into()).await;
+    };
+    // Keep the extension: it says whether the file is a spreadsheet.
+    let ext = std::path::Path::new(&filename)
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(|e| e.to_ascii_lowercase())
+        .filter(|e| matches!(e.as_str(), "csv" | "txt" | "tsv" | "xlsx" | "xls" | "ods"))
+        .unwrap_or_else(|| "csv".into());
+    let tmp = tempfile::Builder::new()
+        .suffix(&format!(".{ext}"))
+        .tempfile()
+        .map_err(AppError::internal)?;
+    std::fs::write(tmp.path(), &bytes).map_err(AppError::internal)?;
+    let by = logi::import::Importer {
+        user: Some(me.id),
+        scope: me.region,
+    };
+    let election_id = state.election_id(Some(&election));
+    let outcome = logi::import::import_file(
+        &state.posko,
+        tmp.path(),
+        Some(&filename),
+        &election_id,
+        by,
+        Timestamp::now(),
+    )
+    .await;
+    let fb = match outcome {
+        Ok(s) => Feedback {
+            notice: format!(
+                "{filename}: {} {}",
+                s.rows,
+                v.lang.messages().get("logistik.imported")
+            ),
+            ..Feedback::default()
+        },
+        Err(ImportError::Rows {
+            problems, total, ..
+        }) => {
+            let mut lines: Vec<String> = problems
+                .iter()
+                .map(|p| v.lang.pick(&p.to_string()))
+                .collect();
+            if total > problems.len() {
+                lines.push(format!("… +{}", total - problems.len()));
+            }
+            Feedback {
+                error: v.lang.pick(&format!(
+                    "{filename}: {total} masalah, tidak ada yang diimpor (problems found, nothing imported)"
+                )),
+                problems: lines,
+                ..Feedback::default()
+            }
+        }
+        Err(ImportError::Store { source, .. })
+            if !matches!(source, posko_store::StoreError::Rejected(_)) =>
+        {
+            return Err(AppError::from_store(source))
+        }
+        Err(e) => v.lang.pick(&e.to_string()).into(),
+    };
+    board(&state, &v, back.trim(), &q, fb).await
 }

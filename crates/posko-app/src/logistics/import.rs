@@ -277,6 +277,8 @@ struct Context<'a> {
     election: &'a Election,
     file: String,
     recorded_by: Option<i64>,
+    /// The officer's region: every receiver must lie inside it.
+    scope: Option<RegionCode>,
     now: Timestamp,
 }
 
@@ -498,6 +500,17 @@ fn parse_row(
             problem(Some(Col::ToPlace), e.to_string());
         }
     }
+    if let (Some(scope), Some(r)) = (ctx.scope, to.as_ref().and_then(region_of)) {
+        if !scope.contains(&r) {
+            problem(
+                Some(Col::ToPlace),
+                format!(
+                    "{} berada di luar wilayah Anda {scope} (outside your region)",
+                    r
+                ),
+            );
+        }
+    }
     if let Some(f) = &from {
         if let Err(e) = check_place_in(ctx.atlas, f) {
             problem(Some(Col::FromPlace), e.to_string());
@@ -664,28 +677,40 @@ fn check(path: &Path, ctx: &Context<'_>) -> Result<(Columns, ImportSummary), Imp
     Ok((cols, summary))
 }
 
+/// Who imports, and within which region (`None`: the whole country, for the operator's CLI).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Importer {
+    pub user: Option<i64>,
+    pub scope: Option<RegionCode>,
+}
+
 /// Imports a hand-over file for an election: checked whole, then stored all or nothing, audited
 /// once, and damage or loss on arrival told to each district's coordinators and KPU handlers.
+/// `name` is the file's name as the officer knows it (an upload's, not the temporary copy's).
 pub async fn import_file(
     posko: &Posko,
     path: &Path,
+    name: Option<&str>,
     election_id: &str,
-    recorded_by: Option<i64>,
+    by: Importer,
     now: Timestamp,
 ) -> Result<ImportSummary, ImportError> {
+    let recorded_by = by.user;
     let election = posko
         .elections
         .get(election_id)
         .ok_or_else(|| ImportError::UnknownElection(election_id.to_string()))?;
-    let file = path
-        .file_name()
-        .map(|n| n.to_string_lossy().to_string())
-        .unwrap_or_else(|| path.display().to_string());
+    let file = name.map(str::to_string).unwrap_or_else(|| {
+        path.file_name()
+            .map(|n| n.to_string_lossy().to_string())
+            .unwrap_or_else(|| path.display().to_string())
+    });
     let ctx = Context {
         atlas: posko.atlas,
         election,
         file: file.clone(),
         recorded_by,
+        scope: by.scope,
         now,
     };
     let (cols, summary) = check(path, &ctx)?;

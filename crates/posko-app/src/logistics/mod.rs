@@ -94,6 +94,17 @@ pub async fn record(posko: &Posko, h: &NewLogisticsHandover) -> Result<i64, Logi
     check_place(posko, &h.to)?;
     if let Some(from) = &h.from {
         check_place(posko, from)?;
+    }
+    // One spelling per place, or "…/1" and "…/001" would keep two accounts of one TPS.
+    let mut h = h.clone();
+    for node in std::iter::once(&mut h.to).chain(h.from.as_mut()) {
+        if let Some(place) = canonical_place(node) {
+            node.place = place;
+        }
+    }
+    let h = &h;
+    if let Some(from) = &h.from {
+        check_place(posko, from)?;
         check_route(from, &h.to).map_err(LogisticsError::Refused)?;
     } else if h.to.stage != Stage::Kpu {
         return Err(LogisticsError::Refused(
