@@ -208,7 +208,7 @@ pub async fn demo(args: DemoArgs, file: Option<&PathBuf>) -> Result<()> {
             + SignedDuration::from_mins((i % 480) as i64);
         t.strftime("%Y-%m-%d %H:%M").to_string()
     };
-    let (mut rows, mut tps_count) = (0u64, 0u64);
+    let (mut rows, mut tps_count, mut draws) = (0u64, 0u64, 0u64);
     for region in regions(&posko, args.wilayah) {
         let tps: Vec<TpsRecord> = posko.store.tps_in_region(&election.id, &region).await?;
         // Group by regency, district and village, in register order.
@@ -271,7 +271,8 @@ pub async fn demo(args: DemoArgs, file: Option<&PathBuf>) -> Result<()> {
                         rows += 1;
                         for t in &list[k..m] {
                             let n = need(t);
-                            let r = mix(args.seed ^ mix(rows)) % 1000;
+                            draws += 1;
+                            let r = mix(args.seed ^ mix(draws)) % 1000;
                             if r < 5 {
                                 continue; // not delivered yet
                             }
