@@ -133,6 +133,26 @@ async fn a_file_is_checked_whole_then_lands_all_or_nothing() {
     };
     assert_eq!((dpr(0).needed, dpr(0).short), (293, 0));
     assert_eq!((dpr(1).needed, dpr(1).short), (255, 5));
+    // The chain inside the district reconciles: 600 came in at the PPK = 52 on hand at the
+    // village + 543 good at the TPS + 5 damaged.
+    let today = jiff::civil::date(2024, 2, 12);
+    let (stages, rec) = logi::stages(&p, "pemilu-2024", &code("33.20.01"), &boards, today)
+        .await
+        .unwrap();
+    assert_eq!(
+        (rec.came_in, rec.on_hand, rec.damaged, rec.missing),
+        (600, 595, 5, 0)
+    );
+    assert!(rec.holds());
+    let ppk = &stages[0];
+    assert_eq!((ppk.stage, ppk.good, ppk.handed_on), (Stage::Ppk, 600, 600));
+    assert!(
+        ppk.late,
+        "the PPK's H-14 passed with four ballot types missing"
+    );
+    let kpps = &stages[2];
+    assert_eq!((kpps.places, kpps.short_places, kpps.damaged), (2, 2, 5));
+    assert!(!kpps.late, "H-1 is tomorrow");
     // Damage on arrival went to the district's coordinators.
     let told = p.store.notifications(koord, 10).await.unwrap();
     assert_eq!(told.len(), 1, "{told:?}");

@@ -240,6 +240,16 @@ async fn chain(env: &Env) {
     // The district board rolls the village up.
     let district = get(&kpu, &server, "/logistik/33.20.01?pemilihan=pemilu-2024").await;
     assert!(district.contains(&format!("/logistik/{village}?")));
+    // The chain inside the district by stage, and its reconciliation: 3,000 came in at the PPK
+    // (2,990 good, 10 damaged) and every one is on hand somewhere, damaged or missing.
+    assert!(district.contains("id=\"papan-tahap\""));
+    let rec = district.split("id=\"rekonsiliasi\"").nth(1).unwrap();
+    let rec = &rec[..rec.find("</p>").unwrap()];
+    assert!(
+        rec.contains("masuk di PPK 3.000") && rec.contains('✓'),
+        "{rec}"
+    );
+    assert!(district.contains("id=\"perlengkapan\""), "equipment needs");
     let xlsx = kpu
         .get(server.url("/logistik/33.20.01?pemilihan=pemilu-2024&format=xlsx"))
         .send()

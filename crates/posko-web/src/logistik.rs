@@ -74,6 +74,23 @@ struct BoardTemplate {
     error: String,
     notice: String,
     problems: Vec<String>,
+    stages: Vec<StageLine>,
+    reconciliation: String,
+    reconciles: bool,
+    equipment: String,
+}
+
+struct StageLine {
+    label: &'static str,
+    places: u32,
+    needed: u64,
+    good: u64,
+    damaged: u64,
+    missing: u64,
+    handed_on: u64,
+    short_places: u32,
+    due: String,
+    late: bool,
 }
 
 /// What the board says after a form: an error, a notice, or an import's problems.
@@ -141,6 +158,67 @@ async fn board(
             short: b.short,
             late: b.late_tps,
             complete: b.complete_tps,
+        })
+        .collect();
+    let (stage_rows, rec) = logi::stages(&state.posko, &election_id, &region, &tps, today)
+        .await
+        .map_err(AppError::from_store)?;
+    let total = villages
+        .values()
+        .fold(logi::VillageBoard::default(), |mut t, b| {
+            t.add(b);
+            t
+        });
+    let n = |x: u64| v.lang.number(x);
+    let equipment = match v.lang {
+        Lang::Id => format!(
+            "{} kotak suara, {} bilik, {} botol tinta, {} set formulir",
+            n(total.boxes),
+            n(total.booths),
+            n(total.ink),
+            n(total.forms)
+        ),
+        Lang::En => format!(
+            "{} ballot boxes, {} booths, {} bottles of ink, {} result-form sets",
+            n(total.boxes),
+            n(total.booths),
+            n(total.ink),
+            n(total.forms)
+        ),
+    };
+    let top = rec.top.map(|s| s.label()).unwrap_or("");
+    let reconciliation = match v.lang {
+        Lang::Id => format!(
+            "masuk di {top} {} = di tangan {} + rusak {} + hilang {}",
+            n(rec.came_in),
+            n(rec.on_hand),
+            n(rec.damaged),
+            n(rec.missing)
+        ),
+        Lang::En => format!(
+            "came in at {top} {} = on hand {} + damaged {} + missing {}",
+            n(rec.came_in),
+            n(rec.on_hand),
+            n(rec.damaged),
+            n(rec.missing)
+        ),
+    };
+    let stages: Vec<StageLine> = stage_rows
+        .iter()
+        .map(|r| StageLine {
+            label: r.stage.label(),
+            places: r.places,
+            needed: r.needed,
+            good: r.good,
+            damaged: r.damaged,
+            missing: r.missing,
+            handed_on: r.handed_on,
+            short_places: r.short_places,
+            due: r
+                .due
+                .map(|d| d.strftime("%d-%m-%Y").to_string())
+                .unwrap_or_default(),
+            late: r.late,
         })
         .collect();
     if q.format.as_deref() == Some("xlsx") {
@@ -218,6 +296,10 @@ async fn board(
         error: fb.error,
         notice: fb.notice,
         problems: fb.problems,
+        stages,
+        reconciles: rec.holds(),
+        reconciliation,
+        equipment,
     };
     Ok(Html(tpl.render().map_err(AppError::internal)?).into_response())
 }

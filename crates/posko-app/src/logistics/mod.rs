@@ -193,6 +193,11 @@ pub struct VillageBoard {
     pub short: u64,
     pub late_tps: u32,
     pub complete_tps: u32,
+    /// Equipment the TPS need by law: ballot boxes, booths, ink bottles, result-form sets.
+    pub boxes: u64,
+    pub booths: u64,
+    pub ink: u64,
+    pub forms: u64,
 }
 
 impl VillageBoard {
@@ -205,6 +210,10 @@ impl VillageBoard {
         self.short += o.short;
         self.late_tps += o.late_tps;
         self.complete_tps += o.complete_tps;
+        self.boxes += o.boxes;
+        self.booths += o.booths;
+        self.ink += o.ink;
+        self.forms += o.forms;
     }
 }
 
@@ -275,6 +284,10 @@ pub async fn status(
         let board = TpsBoard { tps: t.id, ballots };
         let vb = villages.entry(v).or_default();
         vb.tps += 1;
+        vb.boxes += u64::from(needs.boxes);
+        vb.booths += u64::from(needs.booths);
+        vb.ink += u64::from(needs.ink);
+        vb.forms += u64::from(needs.forms);
         for (_, s) in &board.ballots {
             vb.needed += u64::from(s.needed);
             vb.good += u64::from(s.good);
@@ -304,4 +317,134 @@ pub async fn recent(
 /// A hand-over read back for its berita acara.
 pub async fn receipt(posko: &Posko, id: i64) -> Result<Option<LogisticsHandover>, StoreError> {
     posko.store.handover(id).await
+}
+
+/// One stage of the chain inside a region: its places' need, what arrived and how, what went
+/// on, how many places are short, and its deadline.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StageRow {
+    pub stage: Stage,
+    pub places: u32,
+    pub needed: u64,
+    pub good: u64,
+    pub damaged: u64,
+    pub missing: u64,
+    pub handed_on: u64,
+    pub short_places: u32,
+    pub due: Option<Date>,
+    pub late: bool,
+}
+
+/// The reconciliation of a region's chain: what came in at its top stage equals what is on hand
+/// at every stage + damaged + missing on the way. `holds()` is false only if the accounts drifted.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Reconciliation {
+    pub top: Option<Stage>,
+    pub came_in: u64,
+    pub on_hand: u64,
+    pub damaged: u64,
+    pub missing: u64,
+}
+
+impl Reconciliation {
+    pub fn holds(&self) -> bool {
+        self.came_in == self.on_hand + self.damaged + self.missing
+    }
+}
+
+/// The chain's stages inside a regency, district or village, from the TPS boards of `status`.
+pub async fn stages(
+    posko: &Posko,
+    election_id: &str,
+    within: &RegionCode,
+    boards: &[TpsBoard],
+    today: Date,
+) -> Result<(Vec<StageRow>, Reconciliation), StoreError> {
+    let Some(election) = posko.elections.get(election_id) else {
+        return Ok((Vec::new(), Reconciliation::default()));
+    };
+    let top = match within.level() {
+        Level::Regency => Stage::Kpu,
+        Level::District => Stage::Ppk,
+        _ => Stage::Pps,
+    };
+    // Need per place of each stage and ballot type, from the TPS's needs.
+    let mut need: BTreeMap<(Stage, String, BallotType), u64> = BTreeMap::new();
+    for b in boards {
+        let v = b.tps.village;
+        for (ballot, st) in &b.ballots {
+            let n = u64::from(st.needed);
+            *need
+                .entry((Stage::Kpps, b.tps.to_string(), *ballot))
+                .or_default() += n;
+            *need
+                .entry((Stage::Pps, v.to_string(), *ballot))
+                .or_default() += n;
+            for (stage, level) in [(Stage::Ppk, Level::District), (Stage::Kpu, Level::Regency)] {
+                if let Some(c) = v.ancestor_at(level) {
+                    *need.entry((stage, c.to_string(), *ballot)).or_default() += n;
+                }
+            }
+        }
+    }
+    let mut rows = Vec::new();
+    let mut rec = Reconciliation {
+        top: Some(top),
+        ..Reconciliation::default()
+    };
+    for stage in Stage::ALL.into_iter().filter(|s| *s >= top) {
+        let held: BTreeMap<(String, BallotType), posko_store::NodeHolding> = posko
+            .store
+            .holdings(election_id, stage, &within.to_string())
+            .await?
+            .into_iter()
+            .filter(|h| h.item.kind == BALLOTS)
+            .filter_map(|h| Some(((h.node.place.clone(), h.item.ballot?), h)))
+            .collect();
+        let mut row = StageRow {
+            stage,
+            places: 0,
+            needed: 0,
+            good: 0,
+            damaged: 0,
+            missing: 0,
+            handed_on: 0,
+            short_places: 0,
+            due: stage.due(election.polling_day),
+            late: false,
+        };
+        let mut short_places = std::collections::BTreeSet::new();
+        let mut places = std::collections::BTreeSet::new();
+        for ((st, place, ballot), n) in &need {
+            if *st != stage {
+                continue;
+            }
+            places.insert(place.clone());
+            row.needed += n;
+            let got = held
+                .get(&(place.clone(), *ballot))
+                .map_or(0, |h| u64::from(h.good_in));
+            if got < *n {
+                short_places.insert(place.clone());
+            }
+        }
+        for h in held.values() {
+            row.good += u64::from(h.good_in);
+            row.damaged += u64::from(h.damaged_in);
+            row.missing += u64::from(h.missing_in);
+            row.handed_on += u64::from(h.sent_out);
+            rec.on_hand += u64::from(h.good_in.saturating_sub(h.sent_out));
+            rec.damaged += u64::from(h.damaged_in);
+            rec.missing += u64::from(h.missing_in);
+            if stage == top {
+                rec.came_in +=
+                    u64::from(h.good_in) + u64::from(h.damaged_in) + u64::from(h.missing_in);
+            }
+        }
+        row.places = places.len() as u32;
+        row.short_places = short_places.len() as u32;
+        row.late = row.short_places > 0 && row.due.is_some_and(|d| today > d);
+        rows.push(row);
+    }
+    Ok((rows, rec))
 }
