@@ -38,6 +38,17 @@ def main(dpt, truth_path, bench):
             rows_of.setdefault(t["kode"], set()).add(a)
 
     tools = {}
+    # Posko's basic-tasks run (--hanya-dasar): exact duplicates and eligibility only.
+    dasar_rows = {}
+    for f in glob.glob(os.path.join(bench, "posko-dasar", "kecamatan", "*.csv")):
+        for r in csv.DictReader(open(f, encoding="utf-8")):
+            if r["baris"]:
+                dasar_rows.setdefault(r["kode"], set()).add(int(r["baris"]))
+    if dasar_rows:
+        tools["posko-dasar"] = {
+            "exact_all_found": dasar_rows.get("NIK_GANDA", set()) == rows_of.get("NIK_GANDA", set()),
+            "eligibility_all_found": dasar_rows.get("BELUM_17", set()) == rows_of.get("BELUM_17", set()),
+        }
     # Posko: findings per district, scores on probable duplicates.
     posko_pairs = {}
     posko_rows = {}

@@ -23,6 +23,7 @@ def main(d, n):
     print("|---|---|---|---|---|---|")
     tasks = {
         "generate": "posko demo dpt (generator)",
+        "posko-dasar": "--hanya-dasar: exact + eligibility + per district",
         "posko": "all checks incl. probable duplicates",
         "duckdb": "load + exact + eligibility + per district",
         "polars": "load + exact + eligibility + per district",
@@ -34,6 +35,11 @@ def main(d, n):
         if os.path.exists(p):
             w, c, m, e = parse_time(p)
             print(f"| {name} | {task} | {w:.1f} | {c:.1f} | {m:,.0f} | {e} |")
+    p = os.path.join(d, "load.txt")
+    if os.path.exists(p):
+        print("\nLoad average (1, 5, 15 min) before each run:\n")
+        for line in open(p):
+            print("- " + line.strip())
     ev = json.load(open(os.path.join(d, "eval.json")))
     print("\nExact duplicates and eligibility, every planted row found and nothing else:\n")
     for tool, v in ev["checks"].items():

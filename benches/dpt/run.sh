@@ -6,16 +6,20 @@
 #
 # Builds posko in release mode, makes a Python virtual environment with duckdb, polars and
 # splink from PyPI, generates a synthetic list per size (`posko demo dpt`, seed 2024) and runs
-# on the same file: Posko (`posko dpt check`, all checks), DuckDB and Polars (exact duplicate
-# NIKs, eligibility, per-district counts), and Splink on DuckDB trained from the truth file's
-# labels and unsupervised (probable duplicates; up to SPLINK_MAX_ROWS rows). Each run is
-# measured with /usr/bin/time -v (wall, user+system CPU, peak RSS); evaluate.py scores every
+# on the same file: Posko's basic tasks (`posko dpt check --hanya-dasar`: exact duplicate NIKs,
+# eligibility, counts per district and village — like for like with the baselines), Posko's
+# full run (all checks, probable duplicates, XLSX), DuckDB and Polars (exact duplicate NIKs,
+# eligibility, per-district counts), and Splink on DuckDB trained from the truth file's labels
+# and unsupervised (probable duplicates; up to SPLINK_MAX_ROWS rows; SPLINK_MODES picks the
+# modes). Each run is measured with /usr/bin/time -v (wall, user+system CPU, peak RSS), with
+# the load average before it in load.txt (the machine may be shared); evaluate.py scores every
 # tool against the truth file; report.py prints the tables for BENCHMARKS.md.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 HERE=$ROOT/benches/dpt
 ROWS=${ROWS:-1000000}
 SPLINK_MAX_ROWS=${SPLINK_MAX_ROWS:-5000000}
+SPLINK_MODES=${SPLINK_MODES:-labels unsupervised}
 WORK=${BENCH_DIR:-/tmp/posko-dpt-bench}
 VENV=${DPT_VENV:-$HERE/.venv}
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target}
@@ -32,6 +36,7 @@ PY=$VENV/bin/python
 measure() { # name command...: runs it under /usr/bin/time -v into $D/name.{time,out,err}
   local name=$1; shift
   echo "  $name" >&2
+  echo "$name: $(cut -d' ' -f1-3 /proc/loadavg)" >> "$D/load.txt"
   /usr/bin/time -v -o "$D/$name.time" "$@" > "$D/$name.out" 2> "$D/$name.err" || {
     echo "  $name failed, see $D/$name.err" >&2; return 0; }
 }
@@ -43,13 +48,14 @@ for N in $ROWS; do
   if [ ! -s "$D/truth.csv" ]; then
     measure generate "$POSKO" demo dpt --rows "$N" --seed 2024 --out "$D/dpt.csv" --truth "$D/truth.csv"
   fi
-  rm -rf "$D/posko" "$D/duckdb" "$D/polars" "$D"/splink-*
+  rm -rf "$D/posko" "$D/posko-dasar" "$D/duckdb" "$D/polars" "$D"/splink-* "$D/load.txt"
   mkdir -p "$D/duckdb" "$D/polars"
+  measure posko-dasar "$POSKO" dpt check "$D/dpt.csv" --pemilihan pemilu-2024 --out "$D/posko-dasar" --nik-lengkap --json --hanya-dasar
   measure posko "$POSKO" dpt check "$D/dpt.csv" --pemilihan pemilu-2024 --out "$D/posko" --nik-lengkap --json
   measure duckdb "$PY" "$HERE/baseline.py" duckdb "$D/dpt.csv" "$D/duckdb"
   measure polars "$PY" "$HERE/baseline.py" polars "$D/dpt.csv" "$D/polars"
   if [ "$N" -le "$SPLINK_MAX_ROWS" ]; then
-    for mode in labels unsupervised; do
+    for mode in $SPLINK_MODES; do
       mkdir -p "$D/splink-$mode"
       measure "splink-$mode" "$PY" "$HERE/baseline.py" splink "$D/dpt.csv" "$D/truth.csv" "$D/splink-$mode" "$mode"
     done

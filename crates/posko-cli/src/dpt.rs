@@ -43,6 +43,11 @@ pub struct CheckArgs {
     /// Folder untuk berkas sementara (spill); bawaan folder keluaran (temporary files).
     #[arg(long, value_name = "DIR")]
     pub tmp: Option<PathBuf>,
+    /// Hanya tugas dasar: NIK ganda, belum 17 tahun, jumlah per kecamatan dan desa (dan baris
+    /// rusak); tanpa pemeriksaan lain, tanpa kemungkinan ganda, tanpa beban TPS, tanpa XLSX
+    /// (basic tasks only: exact duplicate NIKs, eligibility, counts per district and village).
+    #[arg(long)]
+    pub hanya_dasar: bool,
 }
 
 /// Arguments of `posko demo dpt`.
@@ -133,6 +138,7 @@ pub fn check(args: CheckArgs, config: Option<&PathBuf>) -> Result<ExitCode> {
         marital_codes,
         full_nik: args.nik_lengkap,
         temp_dir: args.tmp.clone(),
+        basic_only: args.hanya_dasar,
         ..Options::default()
     };
     let total: u64 = args

@@ -184,7 +184,8 @@ impl ColumnMap {
     }
 
     pub fn get(&self, f: Field) -> Option<usize> {
-        self.idx[FIELDS.iter().position(|g| *g == f).unwrap_or(0)]
+        // FIELDS lists the fields in their declaration order (tested below).
+        self.idx[f as usize]
     }
 
     /// The header text of a column, for messages.
@@ -206,21 +207,38 @@ pub enum Marital {
 impl Marital {
     /// Reads the letters and the words; `extra` holds the operator's own codes.
     pub fn parse(text: &str, extra: &[(String, Marital)]) -> Option<Marital> {
-        let t = text.trim().to_ascii_uppercase();
-        if let Some((_, m)) = extra.iter().find(|(k, _)| k.eq_ignore_ascii_case(&t)) {
+        let t = trim(text);
+        if let Some((_, m)) = extra.iter().find(|(k, _)| k.eq_ignore_ascii_case(t)) {
             return Some(*m);
         }
-        match t.as_str() {
-            "B" | "BK" | "BELUM KAWIN" | "BELUM MENIKAH" | "BELUM" | "LAJANG" => {
-                Some(Marital::Single)
-            }
-            "S" | "K" | "SK" | "KAWIN" | "SUDAH KAWIN" | "MENIKAH" | "SUDAH MENIKAH" => {
-                Some(Marital::Married)
-            }
-            "P" | "PK" | "PERNAH KAWIN" | "PERNAH MENIKAH" | "CERAI" | "CERAI HIDUP"
-            | "CERAI MATI" | "JANDA" | "DUDA" => Some(Marital::Formerly),
-            _ => None,
-        }
+        const WORDS: [(&str, Marital); 22] = [
+            ("B", Marital::Single),
+            ("S", Marital::Married),
+            ("P", Marital::Formerly),
+            ("BK", Marital::Single),
+            ("BELUM KAWIN", Marital::Single),
+            ("BELUM MENIKAH", Marital::Single),
+            ("BELUM", Marital::Single),
+            ("LAJANG", Marital::Single),
+            ("K", Marital::Married),
+            ("SK", Marital::Married),
+            ("KAWIN", Marital::Married),
+            ("SUDAH KAWIN", Marital::Married),
+            ("MENIKAH", Marital::Married),
+            ("SUDAH MENIKAH", Marital::Married),
+            ("PK", Marital::Formerly),
+            ("PERNAH KAWIN", Marital::Formerly),
+            ("PERNAH MENIKAH", Marital::Formerly),
+            ("CERAI", Marital::Formerly),
+            ("CERAI HIDUP", Marital::Formerly),
+            ("CERAI MATI", Marital::Formerly),
+            ("JANDA", Marital::Formerly),
+            ("DUDA", Marital::Formerly),
+        ];
+        WORDS
+            .iter()
+            .find(|(w, _)| w.eq_ignore_ascii_case(t))
+            .map(|(_, m)| *m)
     }
 }
 
@@ -260,6 +278,15 @@ pub struct Voter {
 /// the lines after it into one field).
 pub const MAX_FIELD: usize = 4_096;
 
+/// `str::trim`, without looking at characters when the text starts and ends with a visible
+/// ASCII character, as nearly every field of a list does.
+pub fn trim(s: &str) -> &str {
+    match (s.as_bytes().first(), s.as_bytes().last()) {
+        (Some(a), Some(z)) if a.is_ascii_graphic() && z.is_ascii_graphic() => s,
+        _ => s.trim(),
+    }
+}
+
 /// Decodes a field: UTF-8 when it is, otherwise Windows-1252 (a superset of Latin-1), which
 /// never fails. Spreadsheets on Indonesian office PCs save CSV in either.
 pub fn decode_field(b: &[u8]) -> Cow<'_, str> {
@@ -270,7 +297,7 @@ pub fn decode_field(b: &[u8]) -> Cow<'_, str> {
 }
 
 fn parse_tps(text: &str) -> Option<u16> {
-    let t = text.trim();
+    let t = trim(text);
     let t = t
         .strip_prefix("TPS")
         .or_else(|| t.strip_prefix("tps"))
@@ -291,6 +318,19 @@ pub struct RowOut {
 
 /// Checks one row. `fields` are its raw bytes; `expected` is the header's width.
 pub fn check_row(rules: &Rules, map: &ColumnMap, file: u16, line: u64, fields: &[&[u8]]) -> RowOut {
+    check_row_with(rules, map, file, line, fields, true)
+}
+
+/// `check_row`, with `names` false leaving out what only the probable-duplicate stage needs
+/// (the normalised name and birthplace), for a run of the basic tasks.
+pub fn check_row_with(
+    rules: &Rules,
+    map: &ColumnMap,
+    file: u16,
+    line: u64,
+    fields: &[&[u8]],
+    names: bool,
+) -> RowOut {
     let mut out = RowOut::default();
     let get = |f: Field| -> Cow<'_, str> {
         match map.get(f).and_then(|i| fields.get(i)) {
@@ -298,8 +338,10 @@ pub fn check_row(rules: &Rules, map: &ColumnMap, file: u16, line: u64, fields: &
             None => Cow::Borrowed(""),
         }
     };
-    let nik_text = get(Field::Nik).trim().to_string();
-    let name = get(Field::Nama).trim().to_string();
+    let nik_cow = get(Field::Nik);
+    let nik_text = trim(&nik_cow);
+    let name_cow = get(Field::Nama);
+    let name = trim(&name_cow);
     let mut finding = |code: Code, column: Option<Field>, detail: String, village: u64| {
         out.findings.push(Finding {
             code,
@@ -308,8 +350,8 @@ pub fn check_row(rules: &Rules, map: &ColumnMap, file: u16, line: u64, fields: &
             column: column.map(|f| map.header(f)),
             village,
             tps: 0,
-            nik: nik_text.clone(),
-            name: name.clone(),
+            nik: nik_text.to_string(),
+            name: name.to_string(),
             detail,
             score: None,
             other: None,
@@ -341,7 +383,7 @@ pub fn check_row(rules: &Rules, map: &ColumnMap, file: u16, line: u64, fields: &
 
     // Region first: every other finding is filed under the row's village.
     let village_text = get(Field::KodeDesa);
-    let village_raw = village_text.trim();
+    let village_raw = trim(&village_text);
     let mut village = 0u64;
     let mut region_finding: Option<(Code, String)> = None;
     if village_raw.is_empty() {
@@ -349,7 +391,7 @@ pub fn check_row(rules: &Rules, map: &ColumnMap, file: u16, line: u64, fields: &
     } else {
         let full = parse_village(village_raw).or_else(|| {
             // Split columns: province, regency, district and a 4-digit village part.
-            let part = |f: Field| get(f).trim().parse::<u64>().ok();
+            let part = |f: Field| trim(&get(f)).parse::<u64>().ok();
             let d = part(Field::KodeDesa)?;
             let (p, k, c) = (
                 part(Field::KodeProv)?,
@@ -386,7 +428,7 @@ pub fn check_row(rules: &Rules, map: &ColumnMap, file: u16, line: u64, fields: &
     // Stated birth date and sex.
     let born_text = get(Field::TanggalLahir);
     let born = parse_date(&born_text);
-    if born_text.trim().is_empty() {
+    if trim(&born_text).is_empty() {
         finding(
             Code::KolomWajibKosong,
             Some(Field::TanggalLahir),
@@ -404,7 +446,7 @@ pub fn check_row(rules: &Rules, map: &ColumnMap, file: u16, line: u64, fields: &
     }
     let sex_text = get(Field::JenisKelamin);
     let sex = Sex::parse(&sex_text);
-    if sex_text.trim().is_empty() {
+    if trim(&sex_text).is_empty() {
         finding(
             Code::KolomWajibKosong,
             Some(Field::JenisKelamin),
@@ -429,7 +471,7 @@ pub fn check_row(rules: &Rules, map: &ColumnMap, file: u16, line: u64, fields: &
     }
     let tps_text = get(Field::Tps);
     let tps = parse_tps(&tps_text);
-    if tps_text.trim().is_empty() {
+    if trim(&tps_text).is_empty() {
         finding(
             Code::KolomWajibKosong,
             Some(Field::Tps),
@@ -446,7 +488,7 @@ pub fn check_row(rules: &Rules, map: &ColumnMap, file: u16, line: u64, fields: &
     }
     let marital_text = get(Field::StatusKawin);
     let marital = Marital::parse(&marital_text, rules.marital_codes);
-    if !marital_text.trim().is_empty() && marital.is_none() {
+    if !trim(&marital_text).is_empty() && marital.is_none() {
         finding(
             Code::NilaiTidakSah,
             Some(Field::StatusKawin),
@@ -466,7 +508,7 @@ pub fn check_row(rules: &Rules, map: &ColumnMap, file: u16, line: u64, fields: &
             village,
         );
     } else {
-        match nik::decode(&nik_text) {
+        match nik::decode(nik_text) {
             Err(NikError::Format) => finding(
                 Code::NikFormat,
                 Some(Field::Nik),
@@ -475,7 +517,7 @@ pub fn check_row(rules: &Rules, map: &ColumnMap, file: u16, line: u64, fields: &
             ),
             Err(NikError::Date) => {
                 // Still a NIK for duplicate search: the number itself is what is listed twice.
-                nik_value = nik::nik_value(&nik_text).unwrap_or(0);
+                nik_value = nik::nik_value(nik_text).unwrap_or(0);
                 finding(
                     Code::NikTanggal,
                     Some(Field::Nik),
@@ -537,7 +579,7 @@ pub fn check_row(rules: &Rules, map: &ColumnMap, file: u16, line: u64, fields: &
                 format!(
                     "umur {age} tahun pada hari pemungutan suara {} dan status kawin {}",
                     rules.polling_day,
-                    if marital_text.trim().is_empty() {
+                    if trim(&marital_text).is_empty() {
                         "kosong"
                     } else {
                         "belum kawin"
@@ -548,8 +590,15 @@ pub fn check_row(rules: &Rules, map: &ColumnMap, file: u16, line: u64, fields: &
         }
     }
 
-    let nkk = nik::nik_value(&get(Field::Nkk)).unwrap_or(0);
-    let birthplace = normalize(&get(Field::TempatLahir));
+    let (nkk, birthplace, norm) = if names {
+        (
+            nik::nik_value(&get(Field::Nkk)).unwrap_or(0),
+            normalize(&get(Field::TempatLahir)),
+            normalize(name),
+        )
+    } else {
+        (0, String::new(), String::new())
+    };
     for f in &mut out.findings {
         f.tps = tps.unwrap_or(0);
     }
@@ -562,8 +611,8 @@ pub fn check_row(rules: &Rules, map: &ColumnMap, file: u16, line: u64, fields: &
         tps: tps.unwrap_or(0),
         born,
         sex,
-        norm: normalize(&name),
-        name,
+        norm,
+        name: name.to_string(),
         birthplace,
     });
     out
@@ -601,6 +650,19 @@ impl Voter {
             out.extend_from_slice(&(n as u16).to_le_bytes());
             out.extend_from_slice(&b[..n]);
         }
+    }
+
+    /// Serialises what the exact-duplicate stage needs: the NIK, the row's place and name.
+    pub fn encode_nik(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(&self.nik.to_le_bytes());
+        out.extend_from_slice(&self.file.to_le_bytes());
+        out.extend_from_slice(&self.line.to_le_bytes());
+        out.extend_from_slice(&self.village.to_le_bytes());
+        out.extend_from_slice(&self.tps.to_le_bytes());
+        let b = self.name.as_bytes();
+        let n = b.len().min(MAX_FIELD);
+        out.extend_from_slice(&(n as u16).to_le_bytes());
+        out.extend_from_slice(&b[..n]);
     }
 
     /// Reads one record written by `encode`; `None` at the end or on a short record.
@@ -700,6 +762,16 @@ mod tests {
         .unwrap();
         assert_eq!(m.get(Field::Nik), Some(0));
         assert_eq!(Field::parse("tanggal_lahir"), Some(Field::TanggalLahir));
+    }
+
+    #[test]
+    fn fields_in_declaration_order() {
+        for (i, f) in FIELDS.iter().enumerate() {
+            assert_eq!(*f as usize, i, "{f:?}");
+        }
+        for t in ["", " ", "a", " a ", "\u{a0}b\u{a0}", "x y", "\tz"] {
+            assert_eq!(trim(t), t.trim(), "{t:?}");
+        }
     }
 
     #[test]

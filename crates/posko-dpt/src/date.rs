@@ -110,7 +110,23 @@ fn num(s: &[u8]) -> Option<i32> {
 /// four-digit part stands; a time after the date (`1990-05-01 00:00:00`) is ignored. A bare
 /// number of up to 6 digits is read as an XLSX serial date (a spreadsheet exported as text).
 pub fn parse_date(text: &str) -> Option<Ymd> {
-    let t = text.trim();
+    let t = crate::check::trim(text);
+    let b = t.as_bytes();
+    // The usual forms, `dd-mm-yyyy` and `yyyy-mm-dd` (any of - / .), read directly; anything
+    // else takes the general path below, which gives the same answer for these.
+    let digits = |r: std::ops::Range<usize>| b[r].iter().all(u8::is_ascii_digit);
+    let sep = |c: u8| matches!(c, b'-' | b'/' | b'.');
+    if b.len() == 10 && sep(b[2]) && b[5] == b[2] && digits(0..2) && digits(3..5) && digits(6..10) {
+        return Ymd::new(num(&b[6..10])?, num(&b[3..5])? as u8, num(&b[0..2])? as u8);
+    }
+    if b.len() == 10 && sep(b[4]) && b[7] == b[4] && digits(0..4) && digits(5..7) && digits(8..10) {
+        return Ymd::new(num(&b[0..4])?, num(&b[5..7])? as u8, num(&b[8..10])? as u8);
+    }
+    parse_date_general(t)
+}
+
+/// `parse_date` on trimmed text, every form.
+fn parse_date_general(t: &str) -> Option<Ymd> {
     // A time after the date ("1990-05-01 00:00:00", "1990-05-01T00:00") is dropped.
     let t = match t.find([' ', 'T']) {
         Some(i) if t[i..].contains(':') => &t[..i],
@@ -206,6 +222,11 @@ mod tests {
     }
 
     proptest! {
+        #[test]
+        fn fast_forms_agree_with_the_general_path(t in "[0-9]{1,4}[-/.][0-9]{1,2}[-/.][0-9]{1,4}|[0-9/.-]{10}") {
+            prop_assert_eq!(parse_date(&t), parse_date_general(&t));
+        }
+
         #[test]
         fn days_round_trip(z in -60_000i32..80_000) {
             let d = Ymd::from_days(z);

@@ -1,22 +1,26 @@
-//! The run: read every file in batches (a reader thread per file feeding a bounded channel),
-//! check the rows in parallel (rayon), spill each row's compact record to two sets of partition
-//! files (by NIK hash and by regency) and each finding to partitions by district; then run the
-//! exact and probable duplicate stages partition by partition in parallel, count TPS loads, and
-//! write the outputs (output.rs). Memory is bounded by the batch size, the number of villages
-//! and TPS, and the largest partition — not by the number of rows or columns.
+//! The run: one thread per file reads it and cuts it into chunks of whole records (read.rs);
+//! every core parses and checks the chunks (rayon) and files what each chunk leaves — compact
+//! records spilled to two sets of partition files (by NIK hash, and by regency for the
+//! probable-duplicate stage), findings spilled by district, counts — under one lock per
+//! partition, so that no single writer thread stands between the cores and the disk. Then
+//! the exact and probable duplicate stages run partition by partition in parallel, TPS loads
+//! are counted, and the outputs are written (output.rs), districts in parallel. Memory is
+//! bounded by the chunks in flight, the number of villages and TPS, and the largest partition
+//! — not by the number of rows or columns. `Options::basic_only` runs only exact duplicates,
+//! eligibility and the counts (no regency spill, no probable duplicates, no XLSX).
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 use std::fs::File;
-use std::io::{self, BufReader, BufWriter, Read, Write};
+use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{mpsc, Arc};
+use std::sync::{mpsc, Arc, Mutex};
 use std::time::Instant;
 
 use posko_core::{Atlas, Election};
 use rayon::prelude::*;
 
-use crate::check::{check_row, ColumnMap, Field, Marital, Rules, Voter};
+use crate::check::{check_row_with, ColumnMap, Field, Marital, Rules};
 use crate::date::Ymd;
 use crate::dup;
 use crate::finding::{Code, Finding, ALL_CODES};
@@ -42,6 +46,10 @@ pub struct Options {
     /// Number of spill partitions for each duplicate stage; 0 chooses from the input size
     /// (one per 256 MB of input, 64 to 256), so that a partition stays a few million rows.
     pub partitions: usize,
+    /// Only the basic tasks: exact duplicate NIKs, eligibility and the counts per district
+    /// and village (and broken rows, which are never dropped silently); no other row
+    /// findings, no probable duplicates, no TPS loads, CSV files only (no XLSX).
+    pub basic_only: bool,
 }
 
 impl Default for Options {
@@ -53,7 +61,52 @@ impl Default for Options {
             temp_dir: None,
             batch_rows: 8_192,
             partitions: 0,
+            basic_only: false,
         }
+    }
+}
+
+/// Wall and CPU seconds per stage on standard error, when `POSKO_DPT_WAKTU` is set: for
+/// profiling (benches/dpt). CPU time is the process's, read from /proc on Linux.
+struct Timer {
+    on: bool,
+    wall: Instant,
+    cpu: f64,
+}
+
+fn process_cpu_seconds() -> f64 {
+    std::fs::read_to_string("/proc/self/stat")
+        .ok()
+        .and_then(|s| {
+            let rest = s.rsplit_once(')')?.1;
+            let f: Vec<&str> = rest.split_whitespace().collect();
+            let ticks: f64 = f.get(11)?.parse::<f64>().ok()? + f.get(12)?.parse::<f64>().ok()?;
+            Some(ticks / 100.0)
+        })
+        .unwrap_or(0.0)
+}
+
+impl Timer {
+    fn new() -> Timer {
+        Timer {
+            on: std::env::var_os("POSKO_DPT_WAKTU").is_some(),
+            wall: Instant::now(),
+            cpu: process_cpu_seconds(),
+        }
+    }
+
+    fn lap(&mut self, what: &str) {
+        if !self.on {
+            return;
+        }
+        let cpu = process_cpu_seconds();
+        eprintln!(
+            "posko-dpt: {what}: {:.2} s wall, {:.2} s CPU",
+            self.wall.elapsed().as_secs_f64(),
+            cpu - self.cpu
+        );
+        self.wall = Instant::now();
+        self.cpu = cpu;
     }
 }
 
@@ -87,24 +140,16 @@ impl Progress for Quiet {
     fn stage(&self, _: &str) {}
 }
 
-/// Flushes every partition writer, naming the file that failed.
-fn flush_all(
-    writers: &mut [BufWriter<File>],
-    path: impl Fn(usize) -> PathBuf,
-) -> Result<(), EngineError> {
-    for (i, w) in writers.iter_mut().enumerate() {
-        w.flush().map_err(|source| EngineError::Spill {
-            path: path(i),
-            source,
-        })?;
-    }
-    Ok(())
+fn spill_err(path: PathBuf) -> impl FnOnce(io::Error) -> EngineError {
+    move |source| EngineError::Spill { path, source }
 }
 
-/// Partition files written during the first stage.
+/// Partition files written by every checking thread at once: one lock per partition, and each
+/// thread hands over a whole chunk's records for a partition in one write, so that no single
+/// writer thread stands between the cores and the disk.
 struct Spill {
     dir: PathBuf,
-    writers: Vec<BufWriter<File>>,
+    writers: Vec<Mutex<BufWriter<File>>>,
     prefix: &'static str,
 }
 
@@ -113,8 +158,8 @@ impl Spill {
         let mut writers = Vec::with_capacity(n);
         for i in 0..n {
             let path = dir.join(format!("{prefix}-{i}.bin"));
-            let f = File::create(&path).map_err(|source| EngineError::Spill { path, source })?;
-            writers.push(BufWriter::with_capacity(64 * 1024, f));
+            let f = File::create(&path).map_err(spill_err(path))?;
+            writers.push(Mutex::new(BufWriter::with_capacity(256 * 1024, f)));
         }
         Ok(Spill {
             dir: dir.to_path_buf(),
@@ -123,45 +168,48 @@ impl Spill {
         })
     }
 
+    fn parts(&self) -> usize {
+        self.writers.len()
+    }
+
     fn path(&self, i: usize) -> PathBuf {
         self.dir.join(format!("{}-{i}.bin", self.prefix))
     }
 
-    fn write(&mut self, part: usize, bytes: &[u8]) -> Result<(), EngineError> {
-        let path = self.path(part);
-        self.writers[part]
-            .write_all(bytes)
-            .map_err(|source| EngineError::Spill { path, source })
-    }
-
-    fn finish(&mut self) -> Result<(), EngineError> {
-        let dir = self.dir.clone();
-        let prefix = self.prefix;
-        flush_all(&mut self.writers, |i| dir.join(format!("{prefix}-{i}.bin")))
-    }
-
-    fn read_voters(&self, part: usize) -> Result<Vec<Voter>, EngineError> {
-        let path = self.path(part);
-        let mut buf = Vec::new();
-        File::open(&path)
-            .and_then(|f| BufReader::new(f).read_to_end(&mut buf))
-            .map_err(|source| EngineError::Spill {
-                path: path.clone(),
-                source,
-            })?;
-        let mut pos = 0;
-        let mut out = Vec::new();
-        while let Some(v) = Voter::decode(&buf, &mut pos) {
-            out.push(v);
+    fn write(&self, part: usize, bytes: &[u8]) -> Result<(), EngineError> {
+        if bytes.is_empty() {
+            return Ok(());
         }
-        Ok(out)
+        let mut w = self.writers[part]
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        w.write_all(bytes).map_err(spill_err(self.path(part)))
+    }
+
+    fn finish(&self) -> Result<(), EngineError> {
+        for (i, w) in self.writers.iter().enumerate() {
+            w.lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .flush()
+                .map_err(spill_err(self.path(i)))?;
+        }
+        Ok(())
+    }
+
+    fn read(&self, part: usize) -> Result<Vec<u8>, EngineError> {
+        let path = self.path(part);
+        std::fs::read(&path).map_err(spill_err(path))
+    }
+
+    fn remove(&self, part: usize) {
+        let _ = std::fs::remove_file(self.path(part));
     }
 }
 
 /// Findings spilled to partitions by district; JSON lines (findings are few per row).
 pub(crate) struct FindingSpill {
     pub(crate) dir: PathBuf,
-    writers: Vec<BufWriter<File>>,
+    writers: Vec<Mutex<BufWriter<File>>>,
 }
 
 impl FindingSpill {
@@ -169,8 +217,8 @@ impl FindingSpill {
         let mut writers = Vec::with_capacity(n);
         for i in 0..n {
             let path = dir.join(format!("temuan-{i}.jsonl"));
-            let f = File::create(&path).map_err(|source| EngineError::Spill { path, source })?;
-            writers.push(BufWriter::new(f));
+            let f = File::create(&path).map_err(spill_err(path))?;
+            writers.push(Mutex::new(BufWriter::new(f)));
         }
         Ok(FindingSpill {
             dir: dir.to_path_buf(),
@@ -186,22 +234,147 @@ impl FindingSpill {
         self.writers.len()
     }
 
-    fn push(&mut self, f: &Finding, counts: &mut Counts) -> Result<(), EngineError> {
-        counts.add_finding(f);
-        let part =
-            (fnv(&district_of(f.village).to_le_bytes()) % self.writers.len() as u64) as usize;
-        let path = self.path(part);
-        let w = &mut self.writers[part];
-        serde_json::to_writer(&mut *w, f)
-            .map_err(io::Error::from)
-            .and_then(|_| w.write_all(b"\n"))
-            .map_err(|source| EngineError::Spill { path, source })
+    /// Counts the findings and appends them to their district's partition.
+    fn push_all(&self, fs: &[Finding], counts: &Mutex<Counts>) -> Result<(), EngineError> {
+        if fs.is_empty() {
+            return Ok(());
+        }
+        let n = self.writers.len();
+        let mut bufs: Vec<Vec<u8>> = vec![Vec::new(); n];
+        for f in fs {
+            let part = (fnv(&district_of(f.village).to_le_bytes()) % n as u64) as usize;
+            let b = &mut bufs[part];
+            serde_json::to_writer(&mut *b, f)
+                .map_err(io::Error::from)
+                .map_err(spill_err(self.path(part)))?;
+            b.push(b'\n');
+        }
+        {
+            let mut c = counts
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            for f in fs {
+                c.add_finding(f);
+            }
+        }
+        for (part, b) in bufs.iter().enumerate() {
+            if b.is_empty() {
+                continue;
+            }
+            let mut w = self.writers[part]
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            w.write_all(b).map_err(spill_err(self.path(part)))?;
+        }
+        Ok(())
     }
 
-    fn finish(&mut self) -> Result<(), EngineError> {
-        let dir = self.dir.clone();
-        flush_all(&mut self.writers, |i| dir.join(format!("temuan-{i}.jsonl")))
+    fn finish(&self) -> Result<(), EngineError> {
+        for (i, w) in self.writers.iter().enumerate() {
+            w.lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .flush()
+                .map_err(spill_err(self.path(i)))?;
+        }
+        Ok(())
     }
+}
+
+/// What the checking threads share during the row stage.
+struct RowStage<'a> {
+    rules: &'a Rules<'a>,
+    basic: bool,
+    by_nik: &'a Spill,
+    by_regency: Option<&'a Spill>,
+    findings: &'a FindingSpill,
+    counts: &'a Mutex<Counts>,
+    tps_load: &'a Mutex<HashMap<(u64, u16), u32>>,
+    rows: &'a AtomicU64,
+    bytes_read: &'a AtomicU64,
+    progress: &'a dyn Progress,
+}
+
+/// What one chunk of rows leaves behind before it is handed to the shared state.
+struct Local {
+    nik: Vec<Vec<u8>>,
+    regency: Vec<Vec<u8>>,
+    findings: Vec<Finding>,
+    counts: Counts,
+    tps_load: HashMap<(u64, u16), u32>,
+    rows: u64,
+}
+
+impl RowStage<'_> {
+    fn local(&self) -> Local {
+        Local {
+            nik: vec![Vec::new(); self.by_nik.parts()],
+            regency: vec![Vec::new(); self.by_regency.map_or(0, Spill::parts)],
+            findings: Vec::new(),
+            counts: Counts::default(),
+            tps_load: HashMap::new(),
+            rows: 0,
+        }
+    }
+
+    /// Checks one row and files what it leaves: findings, counts, spill records.
+    fn row(&self, local: &mut Local, map: &ColumnMap, file: u16, line: u64, fields: &[&[u8]]) {
+        local.rows += 1;
+        let mut out = check_row_with(self.rules, map, file, line, fields, !self.basic);
+        if self.basic {
+            out.findings
+                .retain(|f| matches!(f.code, Code::Belum17 | Code::BarisRusak));
+        }
+        local.findings.append(&mut out.findings);
+        let Some(v) = out.voter else { return };
+        local.counts.add_row(v.village);
+        if v.village != 0 && v.tps != 0 {
+            *local.tps_load.entry((v.village, v.tps)).or_insert(0) += 1;
+        }
+        if v.nik != 0 {
+            let p = (v.nik_hash() % local.nik.len() as u64) as usize;
+            v.encode_nik(&mut local.nik[p]);
+        }
+        if !local.regency.is_empty() && !v.norm.is_empty() && v.born.is_some() {
+            let p = (fnv(&v.regency().to_le_bytes()) % local.regency.len() as u64) as usize;
+            v.encode(&mut local.regency[p]);
+        }
+    }
+
+    /// Hands a chunk's results to the shared state.
+    fn flush(&self, local: Local) -> Result<(), EngineError> {
+        for (p, b) in local.nik.iter().enumerate() {
+            self.by_nik.write(p, b)?;
+        }
+        if let Some(spill) = self.by_regency {
+            for (p, b) in local.regency.iter().enumerate() {
+                spill.write(p, b)?;
+            }
+        }
+        self.findings.push_all(&local.findings, self.counts)?;
+        self.counts
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .merge(local.counts);
+        {
+            let mut t = self
+                .tps_load
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            for (k, n) in local.tps_load {
+                *t.entry(k).or_insert(0) += n;
+            }
+        }
+        let rows = self.rows.fetch_add(local.rows, Ordering::Relaxed) + local.rows;
+        self.progress
+            .rows(self.bytes_read.load(Ordering::Relaxed), rows);
+        Ok(())
+    }
+}
+
+/// Work for a checking thread: a CSV chunk, or a batch of spreadsheet rows.
+enum Work {
+    Chunk(read::Chunk, u8),
+    Rows(Vec<read::Row>),
 }
 
 /// Checks the voter lists `files` for `election` and writes the results into `out_dir`.
@@ -213,6 +386,7 @@ pub fn run(
     progress: &dyn Progress,
 ) -> Result<Summary, EngineError> {
     let started = Instant::now();
+    let mut timer = Timer::new();
     if files.is_empty() {
         return Err(EngineError::NoFiles);
     }
@@ -275,144 +449,182 @@ pub fn run(
     } else {
         opts.partitions
     };
-    let mut by_nik = Spill::new(temp.path(), "nik", parts)?;
-    let mut by_regency = Spill::new(temp.path(), "wilayah", parts)?;
-    let mut findings = FindingSpill::new(temp.path(), 32)?;
-    let mut counts = Counts::default();
-    let mut tps_load: HashMap<(u64, u16), u32> = HashMap::new();
+    let by_nik = Spill::new(temp.path(), "nik", parts)?;
+    let by_regency = if opts.basic_only {
+        None
+    } else {
+        Some(Spill::new(temp.path(), "wilayah", parts)?)
+    };
+    let findings = FindingSpill::new(temp.path(), 32)?;
+    let counts = Mutex::new(Counts::default());
+    let tps_load: Mutex<HashMap<(u64, u16), u32>> = Mutex::new(HashMap::new());
     let bytes_read = Arc::new(AtomicU64::new(0));
-    let mut rows_total = 0u64;
+    let rows_done = AtomicU64::new(0);
     let mut file_rows = vec![0u64; files.len()];
-    let mut read_errors: Vec<String> = Vec::new();
+    let read_errors: Mutex<Vec<String>> = Mutex::new(Vec::new());
+    let stage = RowStage {
+        rules: &rules,
+        basic: opts.basic_only,
+        by_nik: &by_nik,
+        by_regency: by_regency.as_ref(),
+        findings: &findings,
+        counts: &counts,
+        tps_load: &tps_load,
+        rows: &rows_done,
+        bytes_read: &bytes_read,
+        progress,
+    };
 
+    timer.lap("persiapan (setup)");
     progress.stage("memeriksa baris (checking rows)");
     for (fi, path) in files.iter().enumerate() {
-        let (tx, rx) = mpsc::sync_channel::<Result<Vec<read::Row>, ReadError>>(4);
+        // One thread reads and cuts the file; every core parses and checks the pieces.
+        let (tx, rx) = mpsc::sync_channel::<Result<Work, ReadError>>(4);
         let counter = bytes_read.clone();
         let columns = opts.columns.clone();
         let batch_rows = opts.batch_rows.max(1);
         let path_c = path.clone();
         let reader = std::thread::spawn(move || {
-            let mut opened = match read::open(&path_c, &columns, counter) {
+            let opened = match read::open(&path_c, &columns, counter) {
                 Ok(o) => o,
                 Err(e) => {
                     let _ = tx.send(Err(e));
                     return;
                 }
             };
-            loop {
-                let batch = opened.next_batch(batch_rows);
-                let stop = !matches!(&batch, Ok(b) if !b.is_empty());
-                if tx.send(batch).is_err() || stop {
-                    return;
-                }
+            match opened.into_chunks() {
+                Ok(mut chunks) => loop {
+                    let delimiter = chunks.delimiter();
+                    match chunks.next_chunk() {
+                        Ok(Some(c)) => {
+                            if tx.send(Ok(Work::Chunk(c, delimiter))).is_err() {
+                                return;
+                            }
+                        }
+                        Ok(None) => return,
+                        Err(e) => {
+                            let _ = tx.send(Err(e));
+                            return;
+                        }
+                    }
+                },
+                Err(mut opened) => loop {
+                    match opened.next_batch(batch_rows) {
+                        Ok(b) if b.is_empty() => return,
+                        Ok(b) => {
+                            if tx.send(Ok(Work::Rows(b))).is_err() {
+                                return;
+                            }
+                        }
+                        Err(e) => {
+                            let _ = tx.send(Err(e));
+                            return;
+                        }
+                    }
+                },
             }
         });
         let map = &maps[fi];
-        for batch in rx {
-            let batch = match batch {
-                Ok(b) if b.is_empty() => break,
-                Ok(b) => b,
-                Err(e) => {
-                    // The file cannot be read on from here: a finding at the line, and on.
-                    let (line, column) = match &e {
-                        ReadError::RowTooLarge { line, column, .. } => (*line, Some(*column)),
-                        ReadError::Csv { line, .. } => (*line, None),
-                        _ => (0, None),
-                    };
-                    read_errors.push(e.to_string());
-                    let mut f = Finding::at(Code::BarisRusak, fi as u16, line, e.to_string());
-                    f.column = column.map(|c| format!("kolom ke-{c}"));
-                    findings.push(&f, &mut counts)?;
-                    break;
-                }
-            };
-            // Checking, encoding and serialising run on every core; this thread only writes.
-            let outs: Vec<_> = batch
-                .par_iter()
-                .map(|(line, rec)| {
-                    let fields: Vec<&[u8]> = rec.iter().collect();
-                    let out = check_row(&rules, map, fi as u16, *line, &fields);
-                    let encoded = out.voter.as_ref().map(|v| {
-                        let mut buf = Vec::with_capacity(128);
-                        v.encode(&mut buf);
-                        let nik_part = (v.nik != 0).then(|| (v.nik_hash() % parts as u64) as usize);
-                        let regency_part = (!v.norm.is_empty() && v.born.is_some())
-                            .then(|| (fnv(&v.regency().to_le_bytes()) % parts as u64) as usize);
-                        (buf, nik_part, regency_part)
-                    });
-                    (out, encoded)
-                })
-                .collect();
-            for (out, encoded) in outs {
-                for f in &out.findings {
-                    findings.push(f, &mut counts)?;
-                }
-                let Some(v) = out.voter else { continue };
-                counts.add_row(v.village);
-                if v.village != 0 && v.tps != 0 {
-                    *tps_load.entry((v.village, v.tps)).or_insert(0) += 1;
-                }
-                if let Some((buf, nik_part, regency_part)) = encoded {
-                    if let Some(p) = nik_part {
-                        by_nik.write(p, &buf)?;
+        let file = fi as u16;
+        let before = rows_done.load(Ordering::Relaxed);
+        let result = rx.into_iter().par_bridge().try_for_each_init(
+            // Each thread keeps its parse buffers from chunk to chunk.
+            read::Records::default,
+            |records, work| {
+                let mut local = stage.local();
+                match work {
+                    Ok(Work::Chunk(chunk, delimiter)) => {
+                        records.parse(chunk, delimiter);
+                        let mut fields: Vec<&[u8]> = Vec::with_capacity(map.headers.len() + 1);
+                        for i in 0..records.len() {
+                            records.fields_into(i, &mut fields);
+                            stage.row(&mut local, map, file, records.line(i), &fields);
+                        }
                     }
-                    if let Some(p) = regency_part {
-                        by_regency.write(p, &buf)?;
+                    Ok(Work::Rows(rows)) => {
+                        let mut fields: Vec<&[u8]> = Vec::with_capacity(map.headers.len() + 1);
+                        for (line, rec) in &rows {
+                            fields.clear();
+                            fields.extend(rec.iter());
+                            stage.row(&mut local, map, file, *line, &fields);
+                        }
+                    }
+                    Err(e) => {
+                        // The file cannot be read on from here: a finding at the line, and on.
+                        let (line, column) = match &e {
+                            ReadError::RowTooLarge { line, column, .. } => (*line, Some(*column)),
+                            ReadError::Csv { line, .. } => (*line, None),
+                            _ => (0, None),
+                        };
+                        read_errors
+                            .lock()
+                            .unwrap_or_else(std::sync::PoisonError::into_inner)
+                            .push(e.to_string());
+                        let mut f = Finding::at(Code::BarisRusak, file, line, e.to_string());
+                        f.column = column.map(|c| format!("kolom ke-{c}"));
+                        local.findings.push(f);
                     }
                 }
-            }
-            rows_total += batch.len() as u64;
-            file_rows[fi] += batch.len() as u64;
-            progress.rows(bytes_read.load(Ordering::Relaxed), rows_total);
-        }
+                stage.flush(local)
+            },
+        );
+        // A failed spill ends the run; the reader stops when its channel closes.
         let _ = reader.join();
+        result?;
+        file_rows[fi] = rows_done.load(Ordering::Relaxed) - before;
     }
     by_nik.finish()?;
-    by_regency.finish()?;
+    if let Some(s) = &by_regency {
+        s.finish()?;
+    }
+    let rows_total = rows_done.load(Ordering::Relaxed);
     progress.rows(
         total_bytes.max(bytes_read.load(Ordering::Relaxed)),
         rows_total,
     );
 
+    timer.lap("baris (rows)");
     progress.stage("mencari NIK ganda (exact duplicates)");
-    let exact: Vec<Vec<Finding>> = (0..parts)
-        .into_par_iter()
-        .map(|p| {
-            by_nik
-                .read_voters(p)
-                .map(|v| dup::exact_duplicates(v, &names))
-        })
-        .collect::<Result<_, _>>()?;
-    for f in exact.iter().flatten() {
-        findings.push(f, &mut counts)?;
-    }
-    drop(exact);
+    (0..parts).into_par_iter().try_for_each(|p| {
+        let buf = by_nik.read(p)?;
+        by_nik.remove(p);
+        findings.push_all(&dup::exact_duplicates(&buf, &names), &counts)
+    })?;
 
-    progress.stage("mencari kemungkinan ganda (probable duplicates)");
+    timer.lap("NIK ganda (exact duplicates)");
     let mut pair_count = 0u64;
-    let probable: Vec<(usize, Vec<Finding>)> = (0..parts)
-        .into_par_iter()
-        .map(|p| {
-            let voters = by_regency.read_voters(p)?;
-            let pairs = dup::probable_pairs(&voters);
-            Ok((pairs.len(), dup::probable_findings(&voters, &pairs, &names)))
-        })
-        .collect::<Result<_, EngineError>>()?;
-    for (n, fs) in &probable {
-        pair_count += *n as u64;
-        for f in fs {
-            findings.push(f, &mut counts)?;
-        }
+    if let Some(by_regency) = &by_regency {
+        progress.stage("mencari kemungkinan ganda (probable duplicates)");
+        let pairs = AtomicU64::new(0);
+        (0..parts).into_par_iter().try_for_each(|p| {
+            let buf = by_regency.read(p)?;
+            by_regency.remove(p);
+            let voters = dup::Partition::decode(buf);
+            let found = dup::probable_pairs(&voters);
+            pairs.fetch_add(found.len() as u64, Ordering::Relaxed);
+            findings.push_all(&dup::probable_findings(&voters, &found, &names), &counts)
+        })?;
+        pair_count = pairs.load(Ordering::Relaxed);
+        timer.lap("kemungkinan ganda (probable duplicates)");
     }
-    drop(probable);
+    let tps_load = tps_load
+        .into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let read_errors = read_errors
+        .into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
 
-    let mut over: Vec<_> = tps_load
-        .iter()
-        .filter(|(_, n)| **n > capacity)
-        .map(|(k, n)| (*k, *n))
-        .collect();
+    let mut over: Vec<((u64, u16), u32)> = if opts.basic_only {
+        Vec::new()
+    } else {
+        tps_load
+            .iter()
+            .filter(|(_, n)| **n > capacity)
+            .map(|(k, n)| (*k, *n))
+            .collect()
+    };
     over.sort_unstable();
+    let mut tps_findings = Vec::with_capacity(over.len());
     for ((village, tps), n) in &over {
         let detail = format!(
             "TPS {tps:03} di {}: {n} pemilih, batas {capacity} untuk {}",
@@ -423,9 +635,13 @@ pub fn run(
         f.column = Some("TPS".into());
         f.village = *village;
         f.tps = *tps;
-        findings.push(&f, &mut counts)?;
+        tps_findings.push(f);
     }
+    findings.push_all(&tps_findings, &counts)?;
     findings.finish()?;
+    let counts = counts
+        .into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
 
     progress.stage("menulis hasil (writing results)");
     let summary = output::write_all(&output::Inputs {
@@ -438,6 +654,7 @@ pub fn run(
         file_rows: &file_rows,
         election,
         full_nik: opts.full_nik,
+        basic_only: opts.basic_only,
         rows: rows_total,
         tps_count: tps_load.len() as u64,
         tps_over: over.len() as u64,
@@ -445,6 +662,7 @@ pub fn run(
         read_errors: &read_errors,
         started,
     })?;
+    timer.lap("hasil (outputs)");
     debug_assert_eq!(ALL_CODES.len(), 12);
     Ok(summary)
 }

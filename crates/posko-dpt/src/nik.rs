@@ -3,7 +3,7 @@
 //! added to the day for women, a two-digit year, and a serial from 0001. Decoding is pure; which
 //! prefixes exist comes from the atlas (`Prefixes`), with the pre-2022 Papua codes kept beside it.
 
-use std::collections::HashSet;
+use foldhash::HashSet;
 
 use posko_core::{Atlas, Level};
 
@@ -21,7 +21,7 @@ pub enum Sex {
 impl Sex {
     /// Reads `L`/`P` and the words (`LAKI-LAKI`, `PEREMPUAN`, `PRIA`, `WANITA`).
     pub fn parse(text: &str) -> Option<Sex> {
-        let t = text.trim();
+        let t = crate::check::trim(text);
         let up = |w: &str| t.eq_ignore_ascii_case(w);
         if up("L") || up("LK") || up("LAKI-LAKI") || up("LAKI LAKI") || up("LAKI") || up("PRIA") {
             Some(Sex::Male)
@@ -69,7 +69,7 @@ pub struct NikParts {
 pub fn nik_value(text: &str) -> Option<u64> {
     let mut v: u64 = 0;
     let mut n = 0;
-    for b in text.trim().trim_start_matches('\'').bytes() {
+    for b in crate::check::trim(text).trim_start_matches('\'').bytes() {
         match b {
             b'0'..=b'9' => {
                 n += 1;

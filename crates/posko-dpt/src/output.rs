@@ -3,13 +3,16 @@
 //! district for its camat (`kecamatan/33.20.01-kedung.csv|.xlsx`, NIK masked unless asked),
 //! and `summary.json` for machines. Findings are read back one spill partition at a time.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use foldhash::HashMap;
 use std::fs::File;
 use std::io::{BufRead, BufReader, BufWriter};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use posko_core::Election;
+use rayon::prelude::*;
 use rust_xlsxwriter::{Format, Workbook};
 use serde::Serialize;
 
@@ -36,6 +39,20 @@ impl Counts {
 
     pub fn total(&self, code: Code) -> u64 {
         self.totals[code.index()]
+    }
+
+    /// Adds another thread's counts.
+    pub fn merge(&mut self, other: Counts) {
+        for (v, (c, n)) in other.villages {
+            let e = self.villages.entry(v).or_default();
+            for (sum, x) in e.0.iter_mut().zip(c) {
+                *sum += x;
+            }
+            e.1 += n;
+        }
+        for (sum, x) in self.totals.iter_mut().zip(other.totals) {
+            *sum += x;
+        }
     }
 }
 
@@ -87,6 +104,8 @@ pub(crate) struct Inputs<'a> {
     pub file_rows: &'a [u64],
     pub election: &'a Election,
     pub full_nik: bool,
+    /// The basic tasks only: the camat's findings as CSV, no XLSX.
+    pub basic_only: bool,
     pub rows: u64,
     pub tps_count: u64,
     pub tps_over: u64,
@@ -210,6 +229,14 @@ fn write_district(
         File::create(&csv_path).map_err(out_err(&csv_path))?,
     ));
     w.write_record(FINDING_HEADER).map_err(csv_err(&csv_path))?;
+    let rows: Vec<[String; 15]> = findings.iter().map(|f| finding_row(f, inp)).collect();
+    for row in &rows {
+        w.write_record(row).map_err(csv_err(&csv_path))?;
+    }
+    w.flush().map_err(out_err(&csv_path))?;
+    if inp.basic_only {
+        return Ok(vec![csv_path]);
+    }
     let xlsx_path = dir.join(format!("{stem}.xlsx"));
     let mut book = Workbook::new();
     let sheet = book.add_worksheet();
@@ -226,18 +253,13 @@ fn write_district(
     }
     // A sheet holds 1,048,576 rows; beyond that the CSV has them all.
     const SHEET_MAX: usize = 1_048_575;
-    for (r, f) in findings.iter().enumerate() {
-        let row = finding_row(f, inp);
-        w.write_record(&row).map_err(csv_err(&csv_path))?;
-        if r < SHEET_MAX {
-            for (c, v) in row.iter().enumerate() {
-                sheet
-                    .write_string((r + 1) as u32, c as u16, v)
-                    .map_err(xerr)?;
-            }
+    for (r, row) in rows.iter().take(SHEET_MAX).enumerate() {
+        for (c, v) in row.iter().enumerate() {
+            sheet
+                .write_string((r + 1) as u32, c as u16, v)
+                .map_err(xerr)?;
         }
     }
-    w.flush().map_err(out_err(&csv_path))?;
     sheet.set_freeze_panes(1, 0).map_err(xerr)?;
     sheet
         .autofilter(0, 0, findings.len().min(SHEET_MAX) as u32, 14)
@@ -269,37 +291,49 @@ pub(crate) fn write_all(inp: &Inputs) -> Result<Summary, EngineError> {
     std::fs::create_dir_all(&dir).map_err(out_err(&dir))?;
     let mut outputs = Vec::new();
 
-    for part in 0..inp.findings.parts() {
-        let path = inp.findings.path(part);
-        let file = File::open(&path).map_err(|source| EngineError::Spill {
-            path: path.clone(),
-            source,
-        })?;
-        let mut by_district: BTreeMap<u32, Vec<Finding>> = BTreeMap::new();
-        for line in BufReader::new(file).lines() {
-            let line = line.map_err(|source| EngineError::Spill {
+    // Partitions in parallel, and the districts of a partition too: the XLSX files are
+    // compressed one by one, and there are up to 7,277 of them.
+    let written: Vec<Vec<PathBuf>> = (0..inp.findings.parts())
+        .into_par_iter()
+        .map(|part| -> Result<Vec<PathBuf>, EngineError> {
+            let path = inp.findings.path(part);
+            let file = File::open(&path).map_err(|source| EngineError::Spill {
                 path: path.clone(),
                 source,
             })?;
-            let f: Finding = serde_json::from_str(&line).map_err(|e| EngineError::Spill {
-                path: path.clone(),
-                source: std::io::Error::other(e.to_string()),
-            })?;
-            by_district
-                .entry(district_of(f.village))
-                .or_default()
-                .push(f);
-        }
-        for (district, mut fs) in by_district {
-            fs.sort_by(|a, b| {
-                (a.file, a.line, a.code, a.village, a.tps)
-                    .cmp(&(b.file, b.line, b.code, b.village, b.tps))
-            });
-            for p in write_district(&dir, district, &fs, inp)? {
-                outputs.push(p);
+            let mut by_district: BTreeMap<u32, Vec<Finding>> = BTreeMap::new();
+            for line in BufReader::new(file).lines() {
+                let line = line.map_err(|source| EngineError::Spill {
+                    path: path.clone(),
+                    source,
+                })?;
+                let f: Finding = serde_json::from_str(&line).map_err(|e| EngineError::Spill {
+                    path: path.clone(),
+                    source: std::io::Error::other(e.to_string()),
+                })?;
+                by_district
+                    .entry(district_of(f.village))
+                    .or_default()
+                    .push(f);
             }
-        }
-    }
+            let districts: Vec<(u32, Vec<Finding>)> = by_district.into_iter().collect();
+            let files: Vec<Vec<PathBuf>> = districts
+                .into_par_iter()
+                .map(|(district, mut fs)| {
+                    // Rows are checked on several threads at once: sort on everything, so
+                    // that the files are the same from run to run.
+                    fs.sort_by(|a, b| {
+                        (a.file, a.line, a.code, a.village, a.tps, a.other, &a.column)
+                            .cmp(&(b.file, b.line, b.code, b.village, b.tps, b.other, &b.column))
+                            .then_with(|| a.detail.cmp(&b.detail))
+                    });
+                    write_district(&dir, district, &fs, inp)
+                })
+                .collect::<Result<_, _>>()?;
+            Ok(files.into_iter().flatten().collect())
+        })
+        .collect::<Result<_, _>>()?;
+    outputs.extend(written.into_iter().flatten());
     outputs.sort();
 
     // Counts per village and district, in code order.

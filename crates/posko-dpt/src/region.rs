@@ -2,7 +2,7 @@
 //! district `33.20.01` is 332001, a regency 3320. The atlas (posko-core) says which exist and
 //! what they are called; this module indexes it once per run.
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 
 use posko_core::{Atlas, Level, RegionCode};
 
@@ -23,7 +23,7 @@ pub fn district_number(code: &RegionCode) -> Option<u32> {
 pub fn parse_village(text: &str) -> Option<u64> {
     let mut v = 0u64;
     let mut n = 0;
-    for b in text.trim().trim_start_matches('\'').bytes() {
+    for b in crate::check::trim(text).trim_start_matches('\'').bytes() {
         match b {
             b'0'..=b'9' => {
                 n += 1;

@@ -72,14 +72,25 @@ pub fn date_relation(a: Option<Ymd>, b: Option<Ymd>) -> DateRelation {
         return DateRelation::Swapped;
     }
     let (da, db) = (digits(a), digits(b));
-    let diff: Vec<usize> = (0..8).filter(|&i| da[i] != db[i]).collect();
-    if diff.len() == 1 {
+    // The positions that differ: how many, and the first two.
+    let (mut n, mut first, mut second) = (0, 0, 0);
+    for i in 0..8 {
+        if da[i] != db[i] {
+            match n {
+                0 => first = i,
+                1 => second = i,
+                _ => {}
+            }
+            n += 1;
+        }
+    }
+    if n == 1 {
         return DateRelation::OneDigit;
     }
     if (a.days() - b.days()).abs() == 1 {
         return DateRelation::OneDay;
     }
-    if diff.len() == 2 && diff[1] == diff[0] + 1 && da[diff[0]] == db[diff[1]] {
+    if n == 2 && second == first + 1 && da[first] == db[second] {
         return DateRelation::Transposed;
     }
     DateRelation::Different
