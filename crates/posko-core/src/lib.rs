@@ -20,6 +20,7 @@ pub mod official;
 pub mod phone;
 pub mod region;
 pub mod report;
+pub mod results;
 pub mod tps;
 pub mod tracking;
 pub mod warning;
