@@ -16,6 +16,7 @@ pub mod logistics;
 pub mod notify;
 pub mod regions;
 pub mod register;
+pub mod results;
 pub mod roster;
 pub mod seal;
 pub mod unseal;

@@ -4,6 +4,7 @@
 //! stdout, personal data to neither.
 
 mod dpt;
+mod hasil;
 mod kerawanan;
 mod logistik;
 mod open;
@@ -107,6 +108,11 @@ enum Command {
     Logistik {
         #[command(subcommand)]
         cmd: logistik::LogistikCmd,
+    },
+    /// Formulir hasil TPS (C.Hasil): pemeriksaan kewajaran dan partisipasi (result forms).
+    Hasil {
+        #[command(subcommand)]
+        cmd: HasilCmd,
     },
     /// Data demo (demo data).
     Demo {
@@ -222,12 +228,35 @@ enum DptCmd {
 }
 
 #[derive(Subcommand, Debug)]
+enum HasilCmd {
+    /// Memeriksa formulir hasil TPS dan menghitung partisipasi per wilayah (check result forms).
+    Check(hasil::CheckArgs),
+    /// Impor formulir hasil ke basis data; dengan --sebelumnya, formulir pemilihan sebelumnya
+    /// sebagai pembanding partisipasi (import result forms, or a previous election's forms).
+    Import {
+        #[command(flatten)]
+        store: StoreArgs,
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Pemilihan (election id), mis. pemilu-2024.
+        #[arg(long)]
+        pemilihan: String,
+        /// Nama pemilihan sebelumnya, mis. "Pemilu 2019": berkas dijumlahkan per wilayah dan
+        /// disimpan sebagai pembanding (a previous election's label: its forms are rolled up).
+        #[arg(long, value_name = "LABEL")]
+        sebelumnya: Option<String>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
 enum DemoCmd {
     /// Membuat DPT sintetis dengan cacat yang ditanam dan berkas kebenaran (synthetic voter list).
     Dpt(dpt::DemoArgs),
     /// Membuat rantai serah terima surat suara untuk daftar TPS di basis data
     /// (generate the ballot hand-over chain for the stored TPS register).
     Logistik(logistik::DemoArgs),
+    /// Membuat formulir hasil TPS nasional dengan cacat yang ditanam (synthetic result forms).
+    Hasil(hasil::DemoArgs),
     /// Membuat daftar TPS demo untuk kabupaten/kota (generate demo TPS registers).
     Tps {
         #[command(flatten)]
@@ -459,6 +488,25 @@ async fn run(cli: Cli) -> Result<std::process::ExitCode> {
         Command::Demo {
             cmd: DemoCmd::Logistik(args),
         } => logistik::demo(args, file).await?,
+        Command::Hasil {
+            cmd: HasilCmd::Check(args),
+        } => return hasil::check(args, file),
+        Command::Hasil {
+            cmd:
+                HasilCmd::Import {
+                    store,
+                    files,
+                    pemilihan,
+                    sebelumnya,
+                },
+        } => {
+            let cfg = load_config(file, &store)?;
+            let posko = open::open(&cfg, Mode::Use).await?;
+            return hasil::import(&posko, &files, &pemilihan, sebelumnya.as_deref()).await;
+        }
+        Command::Demo {
+            cmd: DemoCmd::Hasil(args),
+        } => return hasil::demo(args, file),
         Command::Demo {
             cmd:
                 DemoCmd::Tps {

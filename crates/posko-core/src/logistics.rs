@@ -42,21 +42,24 @@ pub fn reserve(dpt: u32, bp: u32, rounding: Rounding) -> u32 {
 /// such body — DKI Jakarta (31) elects no DPRD kabupaten/kota and no regent or mayor; DIY (34)
 /// elects no governor [U].
 pub fn ballots_at(election: &Election, village: &RegionCode) -> Vec<BallotType> {
-    let province = village.to_string();
-    let province = province.split('.').next().unwrap_or("");
     election
         .ballots
         .iter()
         .copied()
-        .filter(|b| {
-            !matches!(
-                (province, b),
-                ("31", BallotType::DprdKabKota)
-                    | ("31", BallotType::BupatiWalikota)
-                    | ("34", BallotType::Gubernur)
-            )
-        })
+        .filter(|b| holds(election, village, *b))
         .collect()
+}
+
+/// Whether the region of `village` elects `ballot` in this election (see `ballots_at`); no
+/// allocation, since the result-form checks ask it of every form.
+pub fn holds(election: &Election, village: &RegionCode, ballot: BallotType) -> bool {
+    election.ballots.contains(&ballot)
+        && !matches!(
+            (village.province_number(), ballot),
+            (31, BallotType::DprdKabKota)
+                | (31, BallotType::BupatiWalikota)
+                | (34, BallotType::Gubernur)
+        )
 }
 
 /// What one TPS needs.

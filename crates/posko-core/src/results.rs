@@ -18,7 +18,7 @@ use std::hash::{Hash, Hasher};
 use serde::{Deserialize, Serialize};
 
 use crate::election::{BallotType, Election};
-use crate::logistics::{ballots_at, reserve, Rounding};
+use crate::logistics::{holds, reserve, Rounding};
 use crate::region::{Level, RegionCode};
 use crate::tps::TpsId;
 
@@ -134,26 +134,48 @@ impl ResultForm {
 
     /// The digest used by the checks that compare forms (see [`FormDigest`]).
     pub fn digest(&self) -> FormDigest {
-        // Two SipHash passes with different prefixes give 128 bits: at 4.1 million forms the
-        // chance of two different forms sharing a fingerprint is about 1e-26.
-        let mut h1 = std::hash::DefaultHasher::new();
-        let mut h2 = std::hash::DefaultHasher::new();
-        1u8.hash(&mut h1);
-        2u8.hash(&mut h2);
-        for h in [&mut h1, &mut h2] {
-            self.ballot.hash(h);
-            self.registered.hash(h);
-            self.voted.hash(h);
-            self.papers.hash(h);
-            self.votes.hash(h);
-            self.valid.hash(h);
-            self.invalid.hash(h);
+        // Everything on the form but the TPS, as little-endian bytes, hashed in one pass with
+        // SipHash (64 bits), beside a position-weighted sum of the same numbers (64 bits): two
+        // different forms share both by accident about once in 1e25 pairs. One pass over a
+        // buffer, since a national set digests 4 million forms.
+        let counts = [
+            self.ballot as u32,
+            self.registered.dpt,
+            self.registered.dptb,
+            self.registered.dpk,
+            self.voted.dpt,
+            self.voted.dptb,
+            self.voted.dpk,
+            self.papers.received,
+            self.papers.used,
+            self.papers.unused,
+            self.papers.damaged,
+            self.valid,
+            self.invalid,
+            self.votes.len() as u32,
+        ];
+        let mut h = std::hash::DefaultHasher::new();
+        let mut buf = [0u8; 256];
+        let mut n = 0;
+        let mut weighted = 0u64;
+        for (i, x) in counts.iter().chain(self.votes.iter()).enumerate() {
+            weighted = weighted.wrapping_add(
+                (i as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+                    ^ u64::from(*x).wrapping_mul(0xD6E8_FEB8_6659_FD93),
+            );
+            if n == buf.len() {
+                h.write(&buf);
+                n = 0;
+            }
+            buf[n..n + 4].copy_from_slice(&x.to_le_bytes());
+            n += 4;
         }
+        h.write(&buf[..n]);
         FormDigest {
             tps: self.tps,
             ballot: self.ballot,
             turnout: self.turnout(),
-            fingerprint: (u128::from(h1.finish()) << 64) | u128::from(h2.finish()),
+            fingerprint: (u128::from(h.finish()) << 64) | u128::from(weighted),
         }
     }
 }
@@ -460,7 +482,7 @@ pub fn check_form(
     let cast = u64::from(form.valid) + u64::from(form.invalid);
     let mut push = |code, found, expected| out.push(Finding::new(code, form, found, expected));
 
-    if !ballots_at(election, &form.tps.village).contains(&form.ballot) {
+    if !holds(election, &form.tps.village, form.ballot) {
         push(Code::BallotNotHere, 0, 0);
     }
     if cast != used {
@@ -554,24 +576,18 @@ pub fn robust_centre(turnouts: &[f64], rule: &NeighbourRule) -> Option<(f64, f64
 /// cross a province or a ballot type, so a caller may split a national set by both and run this
 /// on each part in parallel.
 pub fn neighbour_outliers(digests: &[FormDigest], rule: &NeighbourRule) -> Vec<(usize, Finding)> {
-    let mut villages: HashMap<(BallotType, RegionCode), Vec<(usize, f64)>> = HashMap::new();
-    for (i, d) in digests.iter().enumerate() {
-        if let Some(t) = d.turnout.fraction() {
-            villages
-                .entry((d.ballot, d.tps.village))
-                .or_default()
-                .push((i, t));
-        }
-    }
-    // Small villages are judged against their whole district.
-    let mut districts: HashMap<(BallotType, RegionCode), Vec<(usize, f64)>> = HashMap::new();
+    // Sorted by ballot type and village, a district's villages lie next to each other: one sort,
+    // then runs, instead of maps of lists (a national set has 400,000 village groups).
+    let mut items: Vec<(BallotType, RegionCode, f64, usize)> = digests
+        .iter()
+        .enumerate()
+        .filter_map(|(i, d)| Some((d.ballot, d.tps.village, d.turnout.fraction()?, i)))
+        .collect();
+    items.sort_unstable_by_key(|a| (a.0, a.1, a.3));
+    let district_of = |v: &RegionCode| v.ancestor_at(Level::District);
     let mut out = Vec::new();
-    let centre_of = |group: &[(usize, f64)]| {
-        let ts: Vec<f64> = group.iter().map(|(_, t)| *t).collect();
-        robust_centre(&ts, rule)
-    };
-    let mut judge = |members: &[(usize, f64)], m: f64, spread: f64| {
-        for &(i, t) in members {
+    let mut judge = |members: &[(BallotType, RegionCode, f64, usize)], m: f64, spread: f64| {
+        for &(_, _, t, i) in members {
             if (t - m).abs() > rule.threshold * spread {
                 let d = &digests[i];
                 out.push((
@@ -589,34 +605,43 @@ pub fn neighbour_outliers(digests: &[FormDigest], rule: &NeighbourRule) -> Vec<(
             }
         }
     };
-    // A district's group is every form of the district, small villages or not.
-    for ((ballot, village), members) in &villages {
-        if let Some(district) = village.ancestor_at(Level::District) {
-            districts
-                .entry((*ballot, district))
-                .or_default()
-                .extend(members.iter().copied());
-        }
-    }
-    let mut district_centres: HashMap<(BallotType, RegionCode), Option<(f64, f64)>> =
-        HashMap::new();
-    for ((ballot, village), members) in &villages {
-        let centre = if members.len() >= rule.min_group {
-            centre_of(members)
-        } else {
-            let Some(district) = village.ancestor_at(Level::District) else {
-                continue;
-            };
-            *district_centres
-                .entry((*ballot, district))
-                .or_insert_with(|| match districts.get(&(*ballot, district)) {
-                    Some(g) if g.len() >= rule.min_group => centre_of(g),
-                    _ => None,
+    let mut ts: Vec<f64> = Vec::new();
+    let mut start = 0;
+    while start < items.len() {
+        // One district (of one ballot type).
+        let key = (items[start].0, district_of(&items[start].1));
+        let end = start
+            + items[start..]
+                .iter()
+                .take_while(|x| (x.0, district_of(&x.1)) == key)
+                .count();
+        let district = &items[start..end];
+        let mut district_centre: Option<Option<(f64, f64)>> = None;
+        let mut v = 0;
+        while v < district.len() {
+            let village = district[v].1;
+            let w = v + district[v..].iter().take_while(|x| x.1 == village).count();
+            let members = &district[v..w];
+            let centre = if members.len() >= rule.min_group {
+                ts.clear();
+                ts.extend(members.iter().map(|x| x.2));
+                robust_centre(&ts, rule)
+            } else {
+                // Small villages are judged against their whole district.
+                *district_centre.get_or_insert_with(|| {
+                    if district.len() < rule.min_group {
+                        return None;
+                    }
+                    let all: Vec<f64> = district.iter().map(|x| x.2).collect();
+                    robust_centre(&all, rule)
                 })
-        };
-        if let Some((m, spread)) = centre {
-            judge(members, m, spread);
+            };
+            if let Some((m, spread)) = centre {
+                judge(members, m, spread);
+            }
+            v = w;
         }
+        start = end;
     }
     out.sort_by_key(|(i, _)| *i);
     out
@@ -628,49 +653,68 @@ pub fn neighbour_outliers(digests: &[FormDigest], rule: &NeighbourRule) -> Vec<(
 /// compared: an empty form is not a copy. Neither check crosses a ballot type, so a caller may
 /// split a set by ballot type and run this on each part in parallel.
 pub fn cross_form_duplicates(digests: &[FormDigest]) -> Vec<(usize, Finding)> {
-    let mut first_by_content: HashMap<u128, TpsId> = HashMap::with_capacity(digests.len());
-    let mut seen: HashMap<(TpsId, BallotType), u64> = HashMap::with_capacity(digests.len());
     let mut out = Vec::new();
-    for (i, d) in digests.iter().enumerate() {
-        let n = seen.entry((d.tps, d.ballot)).or_insert(0);
-        *n += 1;
-        if *n > 1 {
+    // The same TPS and ballot: sorted by (TPS, ballot, position), every later one of a run.
+    let mut order: Vec<usize> = (0..digests.len()).collect();
+    order.sort_unstable_by_key(|&i| (digests[i].tps, digests[i].ballot, i));
+    let mut repeated = vec![false; digests.len()];
+    for w in 0..order.len() {
+        let i = order[w];
+        let run_start = order[..w]
+            .iter()
+            .rev()
+            .take_while(|&&j| {
+                digests[j].tps == digests[i].tps && digests[j].ballot == digests[i].ballot
+            })
+            .count();
+        if run_start > 0 {
+            repeated[i] = true;
             out.push((
                 i,
                 Finding {
                     code: Code::DuplicateForm,
-                    tps: d.tps,
-                    ballot: d.ballot,
-                    found: *n,
+                    tps: digests[i].tps,
+                    ballot: digests[i].ballot,
+                    found: run_start as u64 + 1,
                     expected: 1,
                     other: None,
                     list: None,
                 },
             ));
-            continue;
-        }
-        if d.turnout.voted == 0 {
-            continue;
-        }
-        match first_by_content.get(&d.fingerprint) {
-            Some(first) if *first != d.tps => out.push((
-                i,
-                Finding {
-                    code: Code::IdenticalForms,
-                    tps: d.tps,
-                    ballot: d.ballot,
-                    found: 0,
-                    expected: 0,
-                    other: Some(*first),
-                    list: None,
-                },
-            )),
-            Some(_) => {}
-            None => {
-                first_by_content.insert(d.fingerprint, d.tps);
-            }
         }
     }
+    // Identical content: sorted by (fingerprint, position), each later one at another TPS names
+    // the first.
+    let mut by_content: Vec<usize> = (0..digests.len())
+        .filter(|&i| !repeated[i] && digests[i].turnout.voted > 0)
+        .collect();
+    by_content.sort_unstable_by_key(|&i| (digests[i].fingerprint, i));
+    let mut k = 0;
+    while k < by_content.len() {
+        let first = by_content[k];
+        let fp = digests[first].fingerprint;
+        let mut j = k + 1;
+        while j < by_content.len() && digests[by_content[j]].fingerprint == fp {
+            let i = by_content[j];
+            if digests[i].tps != digests[first].tps {
+                out.push((
+                    i,
+                    Finding {
+                        code: Code::IdenticalForms,
+                        tps: digests[i].tps,
+                        ballot: digests[i].ballot,
+                        found: 0,
+                        expected: 0,
+                        other: Some(digests[first].tps),
+                        list: None,
+                    },
+                ));
+            }
+            j += 1;
+        }
+        k = j;
+    }
+    out.sort_by_key(|(i, f)| (*i, f.code));
     out
 }
 
@@ -785,18 +829,37 @@ impl RollUp {
         }
     }
 
-    /// Sums villages into districts, regencies, provinces and the country.
+    /// Sums villages into districts, districts into regencies, and so on up to the country:
+    /// each level from the one below, so a national roll-up touches each village once.
     pub fn finish(self) -> RolledUp {
-        let mut done: BTreeMap<(Area, BallotType), Tally> = BTreeMap::new();
-        for ((v, b), t) in self.villages {
-            for level in Level::ALL {
-                if let Some(code) = v.ancestor_at(level) {
-                    done.entry((Area::Region(code), b)).or_default().merge(&t);
+        let mut all: Vec<((Area, BallotType), Tally)> =
+            Vec::with_capacity(self.villages.len() * 11 / 10);
+        let mut level: HashMap<(RegionCode, BallotType), Tally> = self.villages;
+        loop {
+            let mut up: HashMap<(RegionCode, BallotType), Tally> = HashMap::new();
+            let mut country: BTreeMap<BallotType, Tally> = BTreeMap::new();
+            for ((code, b), t) in &level {
+                match code.parent() {
+                    Some(p) => up.entry((p, *b)).or_default().merge(t),
+                    None => country.entry(*b).or_default().merge(t),
                 }
             }
-            done.entry((Area::Country, b)).or_default().merge(&t);
+            all.extend(
+                level
+                    .into_iter()
+                    .map(|((c, b), t)| ((Area::Region(c), b), t)),
+            );
+            if up.is_empty() {
+                all.extend(country.into_iter().map(|(b, t)| ((Area::Country, b), t)));
+                break;
+            }
+            level = up;
         }
-        RolledUp { tallies: done }
+        // Built from a sorted list in one pass.
+        all.sort_unstable_by_key(|(k, _)| *k);
+        RolledUp {
+            tallies: all.into_iter().collect(),
+        }
     }
 }
 

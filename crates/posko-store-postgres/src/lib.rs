@@ -11,6 +11,7 @@ mod handling;
 mod logistics;
 mod notify;
 mod reports;
+mod results;
 mod vulnerability;
 
 use std::collections::HashSet;
@@ -767,6 +768,40 @@ impl Store for PostgresStore {
         within: &RegionCode,
     ) -> StoreResult<Vec<posko_store::ReportSignal>> {
         vulnerability::report_signals(&self.pool, since, within).await
+    }
+
+    async fn import_result_forms(
+        &self,
+        election: &str,
+        forms: &[posko_core::results::ResultForm],
+        source: &str,
+        at: Timestamp,
+    ) -> StoreResult<u64> {
+        results::import_result_forms(&self.pool, election, forms, source, at).await
+    }
+
+    async fn result_forms(
+        &self,
+        election: &str,
+        within: &RegionCode,
+    ) -> StoreResult<Vec<posko_core::results::ResultForm>> {
+        results::result_forms(&self.pool, election, within).await
+    }
+
+    async fn set_previous_turnout(
+        &self,
+        election: &str,
+        label: &str,
+        rows: &[posko_store::PreviousTurnout],
+    ) -> StoreResult<u64> {
+        results::set_previous_turnout(&self.pool, election, label, rows).await
+    }
+
+    async fn previous_turnout(
+        &self,
+        election: &str,
+    ) -> StoreResult<Option<(String, Vec<posko_store::PreviousTurnout>)>> {
+        results::previous_turnout(&self.pool, election).await
     }
 
     async fn raise_notice(&self, notice: &posko_store::NewNotice) -> StoreResult<bool> {

@@ -53,7 +53,9 @@ macro_rules! conformance_suite {
             duty_roster_and_handover_notes,
             vulnerability_data_round_trips,
             logistics_hand_overs_never_spend_twice,
-            logistics_batches_are_all_or_nothing
+            logistics_batches_are_all_or_nothing,
+            result_forms_round_trip_replace_and_scope,
+            previous_turnout_is_replaced_whole
         );
     };
     (@each $fresh:path; $($name:ident),*) => {
@@ -1843,4 +1845,128 @@ pub async fn logistics_batches_are_all_or_nothing(s: &dyn Store) {
         .await
         .unwrap();
     assert_eq!(kpu_now[0].sent_out, 30_080);
+}
+
+fn result_form(
+    village: &str,
+    n: u32,
+    ballot: posko_core::BallotType,
+    dpt: u32,
+) -> posko_core::results::ResultForm {
+    use posko_core::results::{ByList, Papers, ResultForm};
+    ResultForm {
+        tps: TpsId::new(code(village), TpsNumber::new(n).unwrap()).unwrap(),
+        ballot,
+        registered: ByList {
+            dpt,
+            dptb: 4,
+            dpk: 2,
+        },
+        voted: ByList {
+            dpt: 200,
+            dptb: 4,
+            dpk: 2,
+        },
+        papers: Papers {
+            received: dpt + 9,
+            used: 206,
+            unused: dpt - 197,
+            damaged: 1,
+        },
+        votes: vec![60, 120, 20],
+        valid: 200,
+        invalid: 6,
+    }
+}
+
+pub async fn result_forms_round_trip_replace_and_scope(s: &dyn Store) {
+    use posko_core::BallotType;
+    let mut forms = vec![
+        result_form("33.20.01.2001", 1, BallotType::Ppwp, 250),
+        result_form("33.20.01.2001", 1, BallotType::Dpr, 250),
+        result_form("33.20.01.2002", 3, BallotType::Ppwp, 240),
+        result_form("33.20.02.2001", 2, BallotType::Ppwp, 230),
+        result_form("15.71.01.1001", 1, BallotType::Ppwp, 220),
+    ];
+    // A form with no candidate votes (nothing counted yet) keeps its empty list.
+    forms[4].votes.clear();
+    assert_eq!(
+        s.import_result_forms("pemilu-2024", &forms, "a.csv", now())
+            .await
+            .unwrap(),
+        5
+    );
+    let jepara = s.result_forms("pemilu-2024", &code("33.20")).await.unwrap();
+    assert_eq!(
+        jepara,
+        forms[..4].to_vec(),
+        "in TPS and ballot order, Jepara only"
+    );
+    let village = s
+        .result_forms("pemilu-2024", &code("33.20.01.2001"))
+        .await
+        .unwrap();
+    assert_eq!(village.len(), 2);
+    let jambi = s.result_forms("pemilu-2024", &code("15")).await.unwrap();
+    assert_eq!(jambi, vec![forms[4].clone()]);
+    assert!(s
+        .result_forms("pilkada-2024", &code("33.20"))
+        .await
+        .unwrap()
+        .is_empty());
+    // A second import of the same TPS and ballot replaces the form.
+    let mut fixed = forms[0].clone();
+    fixed.invalid = 5;
+    fixed.votes = vec![61, 120, 20];
+    s.import_result_forms("pemilu-2024", std::slice::from_ref(&fixed), "b.csv", now())
+        .await
+        .unwrap();
+    let again = s
+        .result_forms("pemilu-2024", &code("33.20.01.2001"))
+        .await
+        .unwrap();
+    assert_eq!(again[0], fixed);
+    assert_eq!(again.len(), 2);
+}
+
+pub async fn previous_turnout_is_replaced_whole(s: &dyn Store) {
+    use crate::PreviousTurnout;
+    use posko_core::results::{Area, Turnout};
+    use posko_core::BallotType;
+    assert_eq!(s.previous_turnout("pemilu-2024").await.unwrap(), None);
+    let rows = vec![
+        PreviousTurnout {
+            area: Area::Country,
+            ballot: BallotType::Ppwp,
+            turnout: Turnout {
+                registered: 192_770_611,
+                voted: 158_012_506,
+            },
+        },
+        PreviousTurnout {
+            area: Area::Region(code("33.20")),
+            ballot: BallotType::Ppwp,
+            turnout: Turnout {
+                registered: 10_000,
+                voted: 8_300,
+            },
+        },
+    ];
+    assert_eq!(
+        s.set_previous_turnout("pemilu-2024", "Pemilu 2019", &rows)
+            .await
+            .unwrap(),
+        2
+    );
+    let (label, got) = s.previous_turnout("pemilu-2024").await.unwrap().unwrap();
+    assert_eq!(label, "Pemilu 2019");
+    assert_eq!(got.len(), 2);
+    assert!(got.contains(&rows[0]) && got.contains(&rows[1]));
+    s.set_previous_turnout("pemilu-2024", "Pemilu 2019 (perbaikan)", &rows[1..])
+        .await
+        .unwrap();
+    let (label, got) = s.previous_turnout("pemilu-2024").await.unwrap().unwrap();
+    assert_eq!(label, "Pemilu 2019 (perbaikan)");
+    assert_eq!(got, rows[1..].to_vec());
+    assert_eq!(s.previous_turnout("pilkada-2024").await.unwrap(), None);
 }

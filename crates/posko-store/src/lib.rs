@@ -14,6 +14,7 @@ mod handling;
 mod logistics;
 mod notify;
 mod reports;
+mod results;
 mod vulnerability;
 
 use async_trait::async_trait;
@@ -24,6 +25,7 @@ pub use handling::*;
 pub use logistics::*;
 pub use notify::*;
 pub use reports::*;
+pub use results::*;
 pub use vulnerability::*;
 
 /// Which back end a store is.
@@ -333,6 +335,35 @@ pub trait Store: Send + Sync + 'static {
         stage: posko_core::logistics::Stage,
         place: &str,
     ) -> StoreResult<Vec<NodeHolding>>;
+
+    // ── result forms and turnout ────────────────────────────────────────────────────────────
+    /// Adds or replaces result forms (by election, TPS and ballot type), all of them or none;
+    /// returns how many were stored.
+    async fn import_result_forms(
+        &self,
+        election: &str,
+        forms: &[posko_core::results::ResultForm],
+        source: &str,
+        at: Timestamp,
+    ) -> StoreResult<u64>;
+    /// The forms of the TPS inside a region, in TPS and ballot-type order.
+    async fn result_forms(
+        &self,
+        election: &str,
+        within: &RegionCode,
+    ) -> StoreResult<Vec<posko_core::results::ResultForm>>;
+    /// Replaces the previous election's turnout kept for `election`, all rows or none.
+    async fn set_previous_turnout(
+        &self,
+        election: &str,
+        label: &str,
+        rows: &[PreviousTurnout],
+    ) -> StoreResult<u64>;
+    /// The previous election's label and its turnout per area and ballot type.
+    async fn previous_turnout(
+        &self,
+        election: &str,
+    ) -> StoreResult<Option<(String, Vec<PreviousTurnout>)>>;
 
     // ── notifications ───────────────────────────────────────────────────────────────────────
     /// Records a notice (its in-app rows and outbox rows) in one transaction. With a dedupe key

@@ -15,6 +15,7 @@ mod metrics;
 mod notifikasi;
 pub mod openapi;
 mod pages;
+mod partisipasi;
 mod petugas;
 mod piket;
 mod ratelimit;
@@ -89,6 +90,8 @@ pub fn router(posko: Posko) -> Router {
     let intake = Router::new()
         .route("/lapor", get(lapor::form).post(lapor::submit))
         .route("/api/v1/reports", post(lapor::api_submit))
+        .route("/api/v1/results", post(partisipasi::api_submit))
+        .route("/partisipasi/impor", post(partisipasi::upload))
         .layer(DefaultBodyLimit::disable())
         .layer(RequestBodyLimitLayer::new(intake_limit));
     // Hand-over files from a district's office: up to 64 MiB per upload.
@@ -131,6 +134,8 @@ pub fn router(posko: Posko) -> Router {
         .route("/logistik/contoh.csv", get(logistik::example))
         .route("/logistik/serah-terima/{id}", get(logistik::receipt))
         .route("/logistik/{code}", get(logistik::show))
+        .route("/partisipasi", get(partisipasi::root))
+        .route("/partisipasi/{code}", get(partisipasi::show))
         .route("/pengamanan/{code}", get(kerawanan::plan))
         .route("/pengamanan/{code}/penugasan", get(kerawanan::assignment))
         .route("/petugas/terlapor", get(terlapor::register))

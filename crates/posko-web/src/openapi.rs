@@ -158,6 +158,61 @@ fn case_detail_schema() -> Value {
     v
 }
 
+fn results_example() -> Value {
+    json!({
+        "pemilihan": "pemilu-2024",
+        "formulir": [{
+            "kode_tps": "33.20.01.2001/001", "jenis": "ppwp",
+            "dpt": 250, "dptb": 4, "dpk": 2,
+            "pengguna_dpt": 200, "pengguna_dptb": 4, "pengguna_dpk": 2,
+            "surat_diterima": 259, "surat_digunakan": 206, "surat_tidak_digunakan": 52, "surat_rusak": 1,
+            "suara_sah": 200, "suara_tidak_sah": 6, "suara": [60, 120, 20]
+        }]
+    })
+}
+
+fn results_request() -> Value {
+    let count = json!({ "type": "integer", "minimum": 0 });
+    json!({
+        "type": "object",
+        "required": ["pemilihan", "formulir"],
+        "properties": {
+            "pemilihan": { "type": "string", "example": "pemilu-2024" },
+            "formulir": { "type": "array", "items": {
+                "type": "object",
+                "required": ["kode_tps", "jenis", "dpt", "dptb", "dpk", "pengguna_dpt", "pengguna_dptb",
+                    "pengguna_dpk", "surat_diterima", "surat_digunakan", "surat_tidak_digunakan",
+                    "surat_rusak", "suara_sah", "suara_tidak_sah", "suara"],
+                "properties": {
+                    "kode_tps": { "type": "string", "example": "33.20.01.2001/001" },
+                    "jenis": { "type": "string", "enum": ["ppwp", "dpr", "dpd", "dprd_provinsi", "dprd_kab_kota", "gubernur", "bupati_walikota"] },
+                    "dpt": count, "dptb": count, "dpk": count,
+                    "pengguna_dpt": count, "pengguna_dptb": count, "pengguna_dpk": count,
+                    "surat_diterima": count, "surat_digunakan": count, "surat_tidak_digunakan": count, "surat_rusak": count,
+                    "suara_sah": count, "suara_tidak_sah": count,
+                    "suara": { "type": "array", "items": count, "description": "Valid votes per candidate or party, in ballot order" }
+                }
+            } }
+        }
+    })
+}
+
+fn results_receipt() -> Value {
+    json!({
+        "type": "object",
+        "required": ["stored", "findings"],
+        "properties": {
+            "stored": { "type": "integer" },
+            "findings": { "type": "array", "items": { "type": "object", "properties": {
+                "code": { "type": "string", "example": "H01" },
+                "severity": { "type": "string", "enum": ["error", "warning", "info"] },
+                "kode_tps": { "type": "string" }, "jenis": { "type": "string" },
+                "pesan": { "type": "string" }, "message": { "type": "string" }
+            } } }
+        }
+    })
+}
+
 /// The whole document.
 pub fn document() -> Value {
     json!({
@@ -193,6 +248,21 @@ pub fn document() -> Value {
                 "responses": {
                     "200": { "description": "Status", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Status" } } } },
                     "404": err_response("Kode tidak ditemukan / unknown code"),
+                    "429": rate_limited()
+                }
+            } },
+            "/api/v1/results": { "post": {
+                "operationId": "submitResultForms",
+                "summary": "Kirim formulir hasil TPS / submit TPS result forms (C.Hasil)",
+                "description": "Stores the forms (a form of the same TPS and ballot type replaces the earlier one), all or none, and answers with the plausibility findings on them (codes H01–H15). Turnout is computed as DPT + DPTb + DPK users over DPT + DPTb + DPK.",
+                "security": [{ "bearerAuth": [] }],
+                "requestBody": { "required": true, "content": { "application/json": {
+                    "schema": { "$ref": "#/components/schemas/ResultsRequest" },
+                    "example": results_example() } } },
+                "responses": {
+                    "201": { "description": "Stored", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/ResultsReceipt" } } } },
+                    "401": err_response("Token API tidak ada atau salah / missing or wrong API token"),
+                    "422": err_response("Formulir tidak sah: indeks dan kolom / invalid forms, by index and field"),
                     "429": rate_limited()
                 }
             } },
@@ -266,6 +336,8 @@ pub fn document() -> Value {
             "securitySchemes": { "bearerAuth": { "type": "http", "scheme": "bearer", "description": "A token made with `posko token add`" } },
             "schemas": {
                 "ReportRequest": report_request(),
+                "ResultsRequest": results_request(),
+                "ResultsReceipt": results_receipt(),
                 "Receipt": receipt(),
                 "Status": status(),
                 "Error": error(),
