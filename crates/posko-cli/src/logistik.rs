@@ -222,14 +222,25 @@ pub async fn demo(args: DemoArgs, file: Option<&PathBuf>) -> Result<()> {
         for (regency, list) in by_regency {
             for ballot in logistics::ballots_at(election, &list[0].id.village) {
                 let b = ballot.as_str();
-                let need = |t: &TpsRecord| {
-                    logistics::tps_needs(election, &t.id.village, t.voters, 0, Rounding::Up)
+                // Each TPS's need, computed once and summed for its village, district, regency.
+                let needs: std::collections::HashMap<posko_core::TpsId, u32> = list
+                    .iter()
+                    .map(|t| {
+                        let n = logistics::tps_needs(
+                            election,
+                            &t.id.village,
+                            t.voters,
+                            0,
+                            Rounding::Up,
+                        )
                         .ballots
                         .iter()
                         .find(|(x, _)| *x == ballot)
-                        .map(|(_, n)| *n)
-                        .unwrap_or(0)
-                };
+                        .map_or(0, |(_, n)| *n);
+                        (t.id, n)
+                    })
+                    .collect();
+                let need = |t: &TpsRecord| needs.get(&t.id).copied().unwrap_or(0);
                 let total: u64 = list.iter().map(|t| u64::from(need(t))).sum();
                 writeln!(
                     w,

@@ -114,21 +114,13 @@ async fn shortfalls(
     let zone = posko.atlas.zone(within).unwrap_or(Zone::Wib);
     let today = now.to_zoned(zone.tz()).date();
     let (boards, _) = super::status(posko, election_id, within, today).await?;
-    // What each TPS, village and district needs per ballot type.
-    let mut need: BTreeMap<(Stage, String, BallotType), u64> = BTreeMap::new();
+    let need = super::needs_by_place(&boards);
     let mut short: BTreeMap<(RegionCode, Stage), BTreeSet<String>> = BTreeMap::new();
     for b in &boards {
-        let v = b.tps.village;
-        let Some(d) = v.ancestor_at(Level::District) else {
+        let Some(d) = b.tps.village.ancestor_at(Level::District) else {
             continue;
         };
-        for (ballot, s) in &b.ballots {
-            *need
-                .entry((Stage::Pps, v.to_string(), *ballot))
-                .or_default() += u64::from(s.needed);
-            *need
-                .entry((Stage::Ppk, d.to_string(), *ballot))
-                .or_default() += u64::from(s.needed);
+        for (_, s) in &b.ballots {
             if s.short > 0 {
                 short
                     .entry((d, Stage::Kpps))

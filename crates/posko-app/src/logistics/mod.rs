@@ -104,7 +104,6 @@ pub async fn record(posko: &Posko, h: &NewLogisticsHandover) -> Result<i64, Logi
     }
     let h = &h;
     if let Some(from) = &h.from {
-        check_place(posko, from)?;
         check_route(from, &h.to).map_err(LogisticsError::Refused)?;
     } else if h.to.stage != Stage::Kpu {
         return Err(LogisticsError::Refused(
@@ -352,23 +351,9 @@ impl Reconciliation {
     }
 }
 
-/// The chain's stages inside a regency, district or village, from the TPS boards of `status`.
-pub async fn stages(
-    posko: &Posko,
-    election_id: &str,
-    within: &RegionCode,
-    boards: &[TpsBoard],
-    today: Date,
-) -> Result<(Vec<StageRow>, Reconciliation), StoreError> {
-    let Some(election) = posko.elections.get(election_id) else {
-        return Ok((Vec::new(), Reconciliation::default()));
-    };
-    let top = match within.level() {
-        Level::Regency => Stage::Kpu,
-        Level::District => Stage::Ppk,
-        _ => Stage::Pps,
-    };
-    // Need per place of each stage and ballot type, from the TPS's needs.
+/// What each place of the chain needs per ballot type — every TPS, village (PPS), district
+/// (PPK) and regency (KPU) holding the boards' TPS — summed from the TPS's needs.
+pub fn needs_by_place(boards: &[TpsBoard]) -> BTreeMap<(Stage, String, BallotType), u64> {
     let mut need: BTreeMap<(Stage, String, BallotType), u64> = BTreeMap::new();
     for b in boards {
         let v = b.tps.village;
@@ -387,6 +372,26 @@ pub async fn stages(
             }
         }
     }
+    need
+}
+
+/// The chain's stages inside a regency, district or village, from the TPS boards of `status`.
+pub async fn stages(
+    posko: &Posko,
+    election_id: &str,
+    within: &RegionCode,
+    boards: &[TpsBoard],
+    today: Date,
+) -> Result<(Vec<StageRow>, Reconciliation), StoreError> {
+    let Some(election) = posko.elections.get(election_id) else {
+        return Ok((Vec::new(), Reconciliation::default()));
+    };
+    let top = match within.level() {
+        Level::Regency => Stage::Kpu,
+        Level::District => Stage::Ppk,
+        _ => Stage::Pps,
+    };
+    let need = needs_by_place(boards);
     let mut rows = Vec::new();
     let mut rec = Reconciliation {
         top: Some(top),
