@@ -60,6 +60,14 @@ pub enum ImportError {
     },
     #[error("pemilihan '{0}' tidak dikenal (unknown election)")]
     UnknownElection(String),
+    /// The very same bytes were imported before: importing again would record everything twice.
+    #[error("{file}: berkas yang sama persis sudah diimpor pada {at} sebagai '{earlier}', {rows} baris; tidak ada yang diimpor lagi (the very same file was already imported at {at} as '{earlier}', {rows} rows; nothing imported again)")]
+    AlreadyImported {
+        file: String,
+        earlier: String,
+        rows: u64,
+        at: String,
+    },
     #[error("{file}: basis data menolak impor, tidak ada yang diimpor (the database refused the import; nothing imported)")]
     Store {
         file: String,

@@ -171,6 +171,52 @@ async fn a_file_is_checked_whole_then_lands_all_or_nothing() {
         1
     );
 
+    // The very same file again is refused whole, saying when it came in: nothing doubles.
+    let recorded = p
+        .store
+        .handovers("pemilu-2024", "33.20", 1000)
+        .await
+        .unwrap()
+        .len();
+    let again = import_file(
+        &p,
+        &good,
+        Some("kiriman-ulang.csv"),
+        "pemilu-2024",
+        Importer::default(),
+        now(),
+    )
+    .await
+    .unwrap_err();
+    let msg = again.to_string();
+    assert!(
+        msg.starts_with("kiriman-ulang.csv: berkas yang sama persis sudah diimpor")
+            && msg.contains("'serah-terima.csv', 5 baris"),
+        "{msg}"
+    );
+    assert_eq!(
+        p.store
+            .handovers("pemilu-2024", "33.20", 1000)
+            .await
+            .unwrap()
+            .len(),
+        recorded
+    );
+    // A different file (one new hand-over) still lands.
+    let longer = dir.path().join("serah-terima-2.csv");
+    std::fs::write(
+        &longer,
+        format!(
+            "{HEADER}\n\
+             kpu;33.20;ppk;33.20.01;;dpr;100;100;0;0;2024-01-31 10:00;Ketua KPU;Ketua PPK\n"
+        ),
+    )
+    .unwrap();
+    let s2 = import_file(&p, &longer, None, "pemilu-2024", Importer::default(), now())
+        .await
+        .unwrap();
+    assert_eq!(s2.rows, 1);
+
     // An officer of another region cannot import hand-overs into this one.
     let elsewhere = Importer {
         user: None,

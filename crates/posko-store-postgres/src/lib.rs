@@ -736,9 +736,18 @@ impl Store for PostgresStore {
 
     async fn import_handovers(
         &self,
+        file: Option<&posko_store::ImportedFile>,
         rows: &mut (dyn Iterator<Item = Result<posko_store::NewLogisticsHandover, String>> + Send),
     ) -> StoreResult<Result<u64, posko_store::BatchRefusal>> {
-        logistics::import_handovers(&self.pool, rows).await
+        logistics::import_handovers(&self.pool, file, rows).await
+    }
+
+    async fn imported_file(
+        &self,
+        election: &str,
+        sha256: &str,
+    ) -> StoreResult<Option<posko_store::ImportedFile>> {
+        logistics::imported_file(&self.pool, election, sha256).await
     }
 
     async fn holdings(

@@ -5,7 +5,7 @@ use posko_core::logistics::{Item, Node, Stage};
 use std::collections::HashMap;
 
 use posko_store::{
-    decode, BatchPlanner, BatchRefusal, HoldingDelta, HoldingKey, LogisticsHandover,
+    decode, BatchPlanner, BatchRefusal, HoldingDelta, HoldingKey, ImportedFile, LogisticsHandover,
     NewLogisticsHandover, NodeHolding, StoreError, StoreResult,
 };
 use sqlx::postgres::{PgPool, PgRow};
@@ -261,6 +261,7 @@ const BATCH_ROWS: usize = 10_000;
 
 pub async fn import_handovers(
     pool: &PgPool,
+    file: Option<&ImportedFile>,
     rows: &mut (dyn Iterator<Item = Result<NewLogisticsHandover, String>> + Send),
 ) -> StoreResult<Result<u64, BatchRefusal>> {
     let mut tx = pool.begin().await.map_err(be)?;
@@ -269,6 +270,15 @@ pub async fn import_handovers(
         .execute(&mut *tx)
         .await
         .map_err(be)?;
+    // Under the lock, so two imports of one file cannot both pass.
+    if let Some(f) = file {
+        if let Some(earlier) = imported_in(&mut tx, &f.election, &f.sha256).await? {
+            return Err(StoreError::Conflict(format!(
+                "berkas yang sama dengan '{}' yang sudah diimpor",
+                earlier.name
+            )));
+        }
+    }
     let mut planner: Option<BatchPlanner> = None;
     let mut chunk: Vec<NewLogisticsHandover> = Vec::with_capacity(BATCH_ROWS);
     let mut total = 0u64;
@@ -298,8 +308,59 @@ pub async fn import_handovers(
             break;
         }
     }
+    if let Some(f) = file {
+        sqlx::query(
+            "INSERT INTO logistics_imports (election, sha256, name, rows, at, imported_by)
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(&f.election)
+        .bind(&f.sha256)
+        .bind(&f.name)
+        .bind(total as i64)
+        .bind(decode::micros(f.at))
+        .bind(f.imported_by)
+        .execute(&mut *tx)
+        .await
+        .map_err(be)?;
+    }
     tx.commit().await.map_err(be)?;
     Ok(Ok(total))
+}
+
+pub async fn imported_file(
+    pool: &PgPool,
+    election: &str,
+    sha256: &str,
+) -> StoreResult<Option<ImportedFile>> {
+    let mut tx = pool.begin().await.map_err(be)?;
+    let found = imported_in(&mut tx, election, sha256).await?;
+    tx.commit().await.map_err(be)?;
+    Ok(found)
+}
+
+async fn imported_in(
+    tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
+    election: &str,
+    sha256: &str,
+) -> StoreResult<Option<ImportedFile>> {
+    let row = sqlx::query(
+        "SELECT name, rows, at, imported_by FROM logistics_imports
+         WHERE election = $1 AND sha256 = $2",
+    )
+    .bind(election)
+    .bind(sha256)
+    .fetch_optional(&mut **tx)
+    .await
+    .map_err(be)?;
+    let Some(r) = row else { return Ok(None) };
+    Ok(Some(ImportedFile {
+        election: election.to_string(),
+        sha256: sha256.to_string(),
+        name: r.try_get("name").map_err(be)?,
+        rows: u64::try_from(r.try_get::<i64, _>("rows").map_err(be)?).unwrap_or(0),
+        at: decode::timestamp(r.try_get("at").map_err(be)?)?,
+        imported_by: r.try_get("imported_by").map_err(be)?,
+    }))
 }
 
 async fn sending_accounts(

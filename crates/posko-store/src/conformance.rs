@@ -1734,7 +1734,49 @@ pub async fn logistics_batches_are_all_or_nothing(s: &dyn Store) {
     }
     let n = rows.len() as u64;
     let mut it = rows.clone().into_iter().map(Ok);
-    assert_eq!(s.import_handovers(&mut it).await.unwrap(), Ok(n));
+    let file = crate::ImportedFile {
+        election: "pemilu-2024".into(),
+        sha256: "ab".repeat(32),
+        name: "serah-terima.csv".into(),
+        rows: 0,
+        at: Timestamp::from_second(1_707_000_000).unwrap(),
+        imported_by: None,
+    };
+    assert_eq!(
+        s.import_handovers(Some(&file), &mut it).await.unwrap(),
+        Ok(n)
+    );
+    let kept = s
+        .imported_file("pemilu-2024", &file.sha256)
+        .await
+        .unwrap()
+        .expect("the file's fingerprint is kept");
+    assert_eq!(
+        (kept.name.as_str(), kept.rows, kept.at),
+        ("serah-terima.csv", n, file.at)
+    );
+    assert_eq!(
+        s.imported_file("pemilu-2029", &file.sha256).await.unwrap(),
+        None
+    );
+    // The same file again is refused whole: no hand-over is recorded twice.
+    let before_again = s
+        .handovers("pemilu-2024", "33.20", 100_000)
+        .await
+        .unwrap()
+        .len();
+    let mut again = rows.clone().into_iter().map(Ok);
+    match s.import_handovers(Some(&file), &mut again).await {
+        Err(StoreError::Conflict(what)) => assert!(what.contains("serah-terima.csv"), "{what}"),
+        other => panic!("a file imported twice must be refused, got {other:?}"),
+    }
+    assert_eq!(
+        s.handovers("pemilu-2024", "33.20", 100_000)
+            .await
+            .unwrap()
+            .len(),
+        before_again
+    );
     let kpu_now = s
         .holdings("pemilu-2024", Stage::Kpu, "33.20")
         .await
@@ -1783,7 +1825,11 @@ pub async fn logistics_batches_are_all_or_nothing(s: &dyn Store) {
         501,
     ));
     let mut it = bad.into_iter().map(Ok);
-    let refusal = s.import_handovers(&mut it).await.unwrap().unwrap_err();
+    let refusal = s
+        .import_handovers(None, &mut it)
+        .await
+        .unwrap()
+        .unwrap_err();
     assert_eq!(refusal.index, 3_001);
     assert!(refusal.message.contains("500"), "{}", refusal.message);
     assert_eq!(
@@ -1814,7 +1860,11 @@ pub async fn logistics_batches_are_all_or_nothing(s: &dyn Store) {
         Err("baris rusak (broken row)".to_string()),
     ]
     .into_iter();
-    let refusal = s.import_handovers(&mut it).await.unwrap().unwrap_err();
+    let refusal = s
+        .import_handovers(None, &mut it)
+        .await
+        .unwrap()
+        .unwrap_err();
     assert_eq!(refusal.index, 1);
     let kpu_now = s
         .holdings("pemilu-2024", Stage::Kpu, "33.20")
@@ -1834,7 +1884,10 @@ pub async fn logistics_batches_are_all_or_nothing(s: &dyn Store) {
         .into_iter()
     };
     let (mut a, mut b) = (spend("33.20.01"), spend("33.20.02"));
-    let (ra, rb) = tokio::join!(s.import_handovers(&mut a), s.import_handovers(&mut b));
+    let (ra, rb) = tokio::join!(
+        s.import_handovers(None, &mut a),
+        s.import_handovers(None, &mut b)
+    );
     let landed = [ra.unwrap(), rb.unwrap()]
         .iter()
         .filter(|r| r.is_ok())

@@ -323,11 +323,20 @@ pub trait Store: Send + Sync + 'static {
     /// Records a batch of hand-overs (an imported file) all or nothing, in order, under the same
     /// rules as `record_handover` (see `BatchPlanner`); rows arrive from an iterator so a national
     /// file need not fit in memory. An `Err` row, or a row the rules refuse, refuses the batch
-    /// with its index. Other writers of logistics wait until the batch is done.
+    /// with its index. Other writers of logistics wait until the batch is done. With `file`, the
+    /// file's fingerprint is kept with the batch; a file already kept (same election and SHA-256)
+    /// refuses the batch with `StoreError::Conflict` and records nothing.
     async fn import_handovers(
         &self,
+        file: Option<&ImportedFile>,
         rows: &mut (dyn Iterator<Item = Result<NewLogisticsHandover, String>> + Send),
     ) -> StoreResult<Result<u64, BatchRefusal>>;
+    /// The earlier import of the file with this SHA-256 (lower-case hex) for `election`, if any.
+    async fn imported_file(
+        &self,
+        election: &str,
+        sha256: &str,
+    ) -> StoreResult<Option<ImportedFile>>;
     /// The accounts of nodes of one stage under `place`.
     async fn holdings(
         &self,

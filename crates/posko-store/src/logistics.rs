@@ -25,6 +25,20 @@ pub struct NewLogisticsHandover {
     pub recorded_by: Option<i64>,
 }
 
+/// An imported hand-over file, remembered by the SHA-256 of its bytes (lower-case hex) so that
+/// the same file is not recorded twice.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ImportedFile {
+    pub election: String,
+    pub sha256: String,
+    /// The file's name as the officer knew it.
+    pub name: String,
+    /// Hand-overs recorded from it (filled in by the store when it lands).
+    pub rows: u64,
+    pub at: Timestamp,
+    pub imported_by: Option<i64>,
+}
+
 /// A recorded hand-over.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LogisticsHandover {

@@ -15,7 +15,7 @@ use jiff::{SignedDuration, Timestamp};
 use posko_core::election::{BallotType, Election};
 use posko_core::logistics::{Item, Node, Stage};
 use posko_core::{Atlas, Level, RegionCode, Zone};
-use posko_store::{NewAuditEntry, NewLogisticsHandover};
+use posko_store::{ImportedFile, NewAuditEntry, NewLogisticsHandover};
 
 use crate::register::{
     column_letter, normalise_header, read_table, ImportError, RowProblem, MAX_LISTED_PROBLEMS,
@@ -713,7 +713,41 @@ pub async fn import_file(
         scope: by.scope,
         now,
     };
+    let fingerprint = ImportedFile {
+        election: election_id.to_string(),
+        sha256: sha256_of(path).map_err(|e| ImportError::Unreadable {
+            file: file.clone(),
+            reason: e.to_string(),
+        })?,
+        name: file.clone(),
+        rows: 0,
+        at: now,
+        imported_by: recorded_by,
+    };
+    let store_error = |source| ImportError::Store {
+        file: file.clone(),
+        source,
+    };
     let (cols, summary) = check(path, &ctx)?;
+    // After the check, so an officer outside the file's region hears that first.
+    if let Some(earlier) = posko
+        .store
+        .imported_file(election_id, &fingerprint.sha256)
+        .await
+        .map_err(store_error)?
+    {
+        let zone = by
+            .scope
+            .and_then(|r| posko.atlas.zone(&r))
+            .unwrap_or(Zone::Wib);
+        let at = earlier.at.to_zoned(zone.tz());
+        return Err(ImportError::AlreadyImported {
+            file: file.clone(),
+            earlier: earlier.name,
+            rows: earlier.rows,
+            at: format!("{} {}", at.strftime("%d-%m-%Y %H:%M"), zone.abbreviation()),
+        });
+    }
     let (_, source, _) = Source::open(path, &file)?;
     let mut rows = Rows {
         ctx: &ctx,
@@ -721,13 +755,9 @@ pub async fn import_file(
         source,
         lines: Vec::new(),
     };
-    let store_error = |source| ImportError::Store {
-        file: file.clone(),
-        source,
-    };
     let outcome = posko
         .store
-        .import_handovers(&mut rows)
+        .import_handovers(Some(&fingerprint), &mut rows)
         .await
         .map_err(store_error)?;
     if let Err(refusal) = outcome {
@@ -761,4 +791,21 @@ pub async fn import_file(
         .await
         .map_err(store_error)?;
     Ok(summary)
+}
+
+/// The SHA-256 of a file's bytes, in lower-case hex, read in pieces (a national file is large).
+fn sha256_of(path: &Path) -> std::io::Result<String> {
+    use sha2::{Digest, Sha256};
+    use std::io::Read;
+    let mut file = std::fs::File::open(path)?;
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        let n = file.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+    }
+    Ok(hex::encode(hasher.finalize()))
 }
