@@ -17,6 +17,7 @@ pub mod geo;
 pub mod ikp;
 pub mod logistics;
 pub mod official;
+pub mod rakor;
 pub mod phone;
 pub mod region;
 pub mod report;
