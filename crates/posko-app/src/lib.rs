@@ -21,6 +21,7 @@ pub mod roster;
 pub mod seal;
 pub mod unseal;
 pub mod vulnerability;
+pub mod rakor;
 
 use std::sync::Arc;
 

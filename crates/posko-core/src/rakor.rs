@@ -399,14 +399,14 @@ pub struct DigestCounts {
     pub cancelled: usize,
 }
 
-/// Sorts actions into the digest at `now` (`zone` is the region's). Done and cancelled ones
-/// count when they were closed at or after `since` (all of them when there was no previous
-/// meeting) and not after `now`.
+/// Sorts actions into the digest at `now`; `zone_of` gives each action's region its zone (a
+/// national digest spans three). Done and cancelled ones count when they were closed at or after
+/// `since` (all of them when there was no previous meeting) and not after `now`.
 pub fn digest(
     actions: &[FollowUp],
     since: Option<Timestamp>,
     now: Timestamp,
-    zone: Zone,
+    zone_of: impl Fn(&RegionCode) -> Zone,
 ) -> FollowUpDigest {
     let closed_in_window = |a: &FollowUp| {
         a.closed_at
@@ -426,7 +426,7 @@ pub fn digest(
             ActionState::Selesai if closed_in_window(a) => d.done.push(a.clone()),
             ActionState::Dibatalkan if closed_in_window(a) => d.cancelled.push(a.clone()),
             s if s.is_open() => {
-                if is_late(s, a.due, zone, now) {
+                if is_late(s, a.due, zone_of(&a.region), now) {
                     d.late.push(a.clone())
                 } else {
                     d.open.push(a.clone())
@@ -600,7 +600,7 @@ mod tests {
             action(5, d(9), Dibatalkan, Some("2024-02-03T00:00:00Z")), // cancelled since
         ];
         let since = Some(ts("2024-02-01T00:00:00Z"));
-        let g = digest(&actions, since, ts("2024-02-10T00:00:00Z"), Zone::Wib);
+        let g = digest(&actions, since, ts("2024-02-10T00:00:00Z"), |_| Zone::Wib);
         let ids = |v: &[FollowUp]| v.iter().map(|a| a.id).collect::<Vec<_>>();
         assert_eq!(ids(&g.done), vec![1]);
         assert_eq!(ids(&g.open), vec![3]);
@@ -616,7 +616,7 @@ mod tests {
             }
         );
         // With no previous meeting, everything done counts.
-        let all = digest(&actions, None, ts("2024-02-10T00:00:00Z"), Zone::Wib);
+        let all = digest(&actions, None, ts("2024-02-10T00:00:00Z"), |_| Zone::Wib);
         assert_eq!(ids(&all.done), vec![1, 2]);
     }
 
@@ -669,7 +669,7 @@ mod tests {
             }).collect();
             let now = jiff::civil::date(2024, 2, now_day).to_zoned(Zone::Wita.tz()).unwrap().timestamp();
             let since = Some(ts("2024-02-05T00:00:00Z"));
-            let g = digest(&actions, since, now, Zone::Wita);
+            let g = digest(&actions, since, now, |_| Zone::Wita);
             let open = actions.iter().filter(|a| a.state.is_open()).count();
             prop_assert_eq!(g.counts.open + g.counts.late, open);
             prop_assert_eq!(g.counts.done, g.done.len());
