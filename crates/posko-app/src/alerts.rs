@@ -153,7 +153,11 @@ pub async fn run(
         }
         match crate::rakor::scan(&posko, Timestamp::now()).await {
             Ok(r) if r.near + r.late > 0 => {
-                tracing::info!(near = r.near, late = r.late, "rakor follow-up alerts raised")
+                tracing::info!(
+                    near = r.near,
+                    late = r.late,
+                    "rakor follow-up alerts raised"
+                )
             }
             Ok(_) => {}
             Err(e) => tracing::warn!(error = %e, "rakor follow-up scan failed"),

@@ -14,6 +14,7 @@ pub mod config;
 pub mod intake;
 pub mod logistics;
 pub mod notify;
+pub mod rakor;
 pub mod regions;
 pub mod register;
 pub mod results;
@@ -21,7 +22,6 @@ pub mod roster;
 pub mod seal;
 pub mod unseal;
 pub mod vulnerability;
-pub mod rakor;
 
 use std::sync::Arc;
 

@@ -295,7 +295,11 @@ pub async fn action(
     me: &User,
     id: i64,
 ) -> Result<(FollowUp, Vec<FollowUpEvent>), RakorError> {
-    let a = posko.store.follow_up(id).await?.ok_or(RakorError::NotFound)?;
+    let a = posko
+        .store
+        .follow_up(id)
+        .await?
+        .ok_or(RakorError::NotFound)?;
     if !sees(me, &a) {
         return Err(RakorError::Forbidden);
     }
@@ -313,13 +317,15 @@ pub async fn move_action(
     note: &str,
     now: Timestamp,
 ) -> Result<ActionState, RakorError> {
-    let a = posko.store.follow_up(id).await?.ok_or(RakorError::NotFound)?;
+    let a = posko
+        .store
+        .follow_up(id)
+        .await?
+        .ok_or(RakorError::NotFound)?;
     let coordinator = organises(me, &a.region);
     let allowed = match mv {
         ActionMove::Batalkan { .. } => coordinator,
-        ActionMove::Mulai | ActionMove::Selesai => {
-            coordinator || acts_for(me, a.agency, &a.region)
-        }
+        ActionMove::Mulai | ActionMove::Selesai => coordinator || acts_for(me, a.agency, &a.region),
     };
     if !allowed {
         return Err(RakorError::Forbidden);

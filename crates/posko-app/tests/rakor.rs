@@ -65,13 +65,34 @@ async fn told(p: &Posko, u: &User) -> Vec<String> {
 #[tokio::test]
 async fn actions_reach_only_their_agency_move_by_rule_and_alert_on_the_minute() {
     let (_dir, p) = app().await;
-    let koor = user(&p, "koor.jepara", Role::Koordinator, Agency::Kesbangpol, "33.20").await;
+    let koor = user(
+        &p,
+        "koor.jepara",
+        Role::Koordinator,
+        Agency::Kesbangpol,
+        "33.20",
+    )
+    .await;
     let polri = user(&p, "polri.jepara", Role::Penindak, Agency::Polri, "33.20").await;
-    let piket_polri = user(&p, "piket.polri", Role::PetugasPiket, Agency::Polri, "33.20").await;
+    let piket_polri = user(
+        &p,
+        "piket.polri",
+        Role::PetugasPiket,
+        Agency::Polri,
+        "33.20",
+    )
+    .await;
     let kpu = user(&p, "kpu.jepara", Role::Penindak, Agency::Kpu, "33.20").await;
     let polri_jambi = user(&p, "polri.jambi", Role::Penindak, Agency::Polri, "15.71").await;
     let pemantau = user(&p, "pemantau", Role::Pemantau, Agency::Bawaslu, "33.20").await;
-    let koor_jambi = user(&p, "koor.jambi", Role::Koordinator, Agency::Kesbangpol, "15.71").await;
+    let koor_jambi = user(
+        &p,
+        "koor.jambi",
+        Role::Koordinator,
+        Agency::Kesbangpol,
+        "15.71",
+    )
+    .await;
 
     let draft = MeetingDraft {
         region: code("33.20"),
@@ -123,11 +144,20 @@ async fn actions_reach_only_their_agency_move_by_rule_and_alert_on_the_minute() 
 
     // The agency sees it; another agency, another region, an observer do not.
     assert_eq!(rakor::console(&p, &polri, false).await.unwrap().len(), 1);
-    assert_eq!(rakor::console(&p, &piket_polri, false).await.unwrap().len(), 1);
+    assert_eq!(
+        rakor::console(&p, &piket_polri, false).await.unwrap().len(),
+        1
+    );
     assert_eq!(rakor::console(&p, &koor, false).await.unwrap().len(), 1);
     assert!(rakor::console(&p, &kpu, false).await.unwrap().is_empty());
-    assert!(rakor::console(&p, &polri_jambi, false).await.unwrap().is_empty());
-    assert!(rakor::console(&p, &koor_jambi, false).await.unwrap().is_empty());
+    assert!(rakor::console(&p, &polri_jambi, false)
+        .await
+        .unwrap()
+        .is_empty());
+    assert!(rakor::console(&p, &koor_jambi, false)
+        .await
+        .unwrap()
+        .is_empty());
     assert!(matches!(
         rakor::console(&p, &pemantau, false).await,
         Err(RakorError::Forbidden)
@@ -149,7 +179,10 @@ async fn actions_reach_only_their_agency_move_by_rule_and_alert_on_the_minute() 
     let r = rakor::scan(&p, end - lead + 30 * minute).await.unwrap();
     assert_eq!((r.near, r.late), (0, 0), "once");
     assert_eq!(told(&p, &polri).await, vec!["tindak_lanjut_jatuh_tempo"]);
-    assert_eq!(told(&p, &piket_polri).await, vec!["tindak_lanjut_jatuh_tempo"]);
+    assert_eq!(
+        told(&p, &piket_polri).await,
+        vec!["tindak_lanjut_jatuh_tempo"]
+    );
     assert!(told(&p, &kpu).await.is_empty());
     assert!(told(&p, &polri_jambi).await.is_empty());
     assert!(told(&p, &koor).await.is_empty());
@@ -204,23 +237,37 @@ async fn actions_reach_only_their_agency_move_by_rule_and_alert_on_the_minute() 
         (1, 0)
     );
     let t2 = t1 + SignedDuration::from_hours(1);
-    rakor::move_action(&p, &piket_polri, id, &ActionMove::Selesai, "Patroli dua kali sehari", t2)
-        .await
-        .unwrap();
+    rakor::move_action(
+        &p,
+        &piket_polri,
+        id,
+        &ActionMove::Selesai,
+        "Patroli dua kali sehari",
+        t2,
+    )
+    .await
+    .unwrap();
     let (a, events) = rakor::action(&p, &polri, id).await.unwrap();
     assert_eq!(a.state, ActionState::Selesai);
     assert_eq!(events.len(), 2);
     assert_eq!(events[1].by, Some(piket_polri.id));
     // Done after the due day: no longer late, no new alert.
-    assert_eq!(rakor::scan(&p, t2 + minute).await.unwrap(), rakor::ScanReport::default());
+    assert_eq!(
+        rakor::scan(&p, t2 + minute).await.unwrap(),
+        rakor::ScanReport::default()
+    );
     // The digest since the previous meeting (2024-02-01 09:00 WIB).
     let d = p.follow_up_digest(&code("33.20"), t2).await.unwrap();
     assert_eq!(d.since, Some(at("2024-02-01T02:00:00Z")));
     assert_eq!((d.counts.done, d.counts.open, d.counts.late), (1, 0, 0));
     assert_eq!(d.done[0].id, id);
     // Jawa Tengah's digest holds Jepara's; Jambi's does not.
-    let central = rakor::follow_up_digest(&p, &code("33"), None, t2).await.unwrap();
+    let central = rakor::follow_up_digest(&p, &code("33"), None, t2)
+        .await
+        .unwrap();
     assert_eq!(central.counts.done, 1);
-    let jambi = rakor::follow_up_digest(&p, &code("15"), None, t2).await.unwrap();
+    let jambi = rakor::follow_up_digest(&p, &code("15"), None, t2)
+        .await
+        .unwrap();
     assert_eq!(jambi.counts.done + jambi.counts.open + jambi.counts.late, 0);
 }

@@ -46,7 +46,9 @@ async fn meeting_with_action(koor: &reqwest::Client, server: &common::Server) ->
             ("csrf", csrf_of(&page).as_str()),
             ("wilayah", "33.20"),
             ("tanggal", today.as_str()),
-            ("jam", "09:00"),
+            // Midnight of today in WIB: never after the moment the test marks the action done,
+            // so the digest "since the previous meeting" includes it.
+            ("jam", "00:00"),
             ("tempat", "Pendopo Kabupaten Jepara"),
             ("pimpinan", "Pj Bupati Jepara"),
             ("agenda", "Kesiapan logistik\nNetralitas ASN"),
@@ -66,7 +68,10 @@ async fn meeting_with_action(koor: &reqwest::Client, server: &common::Server) ->
         koor,
         server,
         &format!("/rakor/{id}/keputusan"),
-        &[("csrf", csrf.as_str()), ("keputusan", "Gudang KPU dijaga 24 jam")],
+        &[
+            ("csrf", csrf.as_str()),
+            ("keputusan", "Gudang KPU dijaga 24 jam"),
+        ],
     )
     .await;
     assert_eq!(r.status(), StatusCode::OK);
@@ -112,7 +117,11 @@ async fn follow_up_flow(env: Env) {
         "koordinator",
         &["--agency", "kesbangpol", "--region", "33.20"],
     );
-    env.add_user("polri", "penindak", &["--agency", "polri", "--region", "33.20"]);
+    env.add_user(
+        "polri",
+        "penindak",
+        &["--agency", "polri", "--region", "33.20"],
+    );
     env.add_user("kpu", "penindak", &["--agency", "kpu", "--region", "33.20"]);
     let server = env.start();
     let koor = common::login(&server, "koor").await;
@@ -121,7 +130,10 @@ async fn follow_up_flow(env: Env) {
     let polri = common::login(&server, "polri").await;
     let kpu = common::login(&server, "kpu").await;
     let console = get(&polri, &server, "/tindak-lanjut").await;
-    assert!(console.contains("Patroli gudang KPU"), "Polri sees its action");
+    assert!(
+        console.contains("Patroli gudang KPU"),
+        "Polri sees its action"
+    );
     let action = console
         .split("id=\"aksi-")
         .nth(1)
@@ -138,7 +150,11 @@ async fn follow_up_flow(env: Env) {
         .send()
         .await
         .unwrap();
-    assert_eq!(r.status(), StatusCode::FORBIDDEN, "a handler reads no minutes");
+    assert_eq!(
+        r.status(),
+        StatusCode::FORBIDDEN,
+        "a handler reads no minutes"
+    );
 
     // After the end of the due day (midnight WIB), the scan tells Polri once.
     let tz = jiff::tz::TimeZone::get("Asia/Jakarta").unwrap();
@@ -157,7 +173,10 @@ async fn follow_up_flow(env: Env) {
     let out = env.ok(&["rakor", "periksa", "--pada", &after], None);
     assert!(out.contains("0 peringatan terlambat"), "once: {out}");
     let inbox = get(&polri, &server, "/petugas/notifikasi").await;
-    assert!(inbox.contains("Tindak lanjut rakor terlambat"), "Polri told");
+    assert!(
+        inbox.contains("Tindak lanjut rakor terlambat"),
+        "Polri told"
+    );
     let inbox = get(&kpu, &server, "/petugas/notifikasi").await;
     assert!(!inbox.contains("Tindak lanjut rakor"), "KPU not told");
 
@@ -165,11 +184,29 @@ async fn follow_up_flow(env: Env) {
     let csrf = csrf_of(&console);
     let path = format!("/tindak-lanjut/{action}/langkah");
     let kpu_csrf = csrf_of(&get(&kpu, &server, "/akun").await);
-    let r = post(&kpu, &server, &path, &[("csrf", kpu_csrf.as_str()), ("aksi", "mulai")]).await;
+    let r = post(
+        &kpu,
+        &server,
+        &path,
+        &[("csrf", kpu_csrf.as_str()), ("aksi", "mulai")],
+    )
+    .await;
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
-    let r = post(&polri, &server, &path, &[("csrf", csrf.as_str()), ("aksi", "mulai")]).await;
+    let r = post(
+        &polri,
+        &server,
+        &path,
+        &[("csrf", csrf.as_str()), ("aksi", "mulai")],
+    )
+    .await;
     assert!(r.text().await.unwrap().contains("sedang dikerjakan"));
-    let r = post(&polri, &server, &path, &[("csrf", csrf.as_str()), ("aksi", "selesai")]).await;
+    let r = post(
+        &polri,
+        &server,
+        &path,
+        &[("csrf", csrf.as_str()), ("aksi", "selesai")],
+    )
+    .await;
     let page = r.text().await.unwrap();
     assert!(page.contains("catatan: wajib diisi"), "done needs a note");
     let r = post(
@@ -185,7 +222,10 @@ async fn follow_up_flow(env: Env) {
     .await;
     assert!(r.text().await.unwrap().contains("id=\"pemberitahuan\""));
     let all = get(&polri, &server, "/tindak-lanjut?semua=1").await;
-    assert!(all.contains("Patroli dua kali sehari sejak rapat"), "history shown");
+    assert!(
+        all.contains("Patroli dua kali sehari sejak rapat"),
+        "history shown"
+    );
     // The meeting page and the minutes show it done.
     let page = get(&koor, &server, &format!("/rakor/{meeting}")).await;
     assert!(page.contains("state-selesai"));
@@ -277,11 +317,7 @@ async fn every_role_and_agency_reaches_only_its_rakor_routes() {
             assert_eq!(reads, organiser, "{name} GET {path}: {status}");
             cells += 1;
         }
-        let r = http
-            .get(server.url("/tindak-lanjut"))
-            .send()
-            .await
-            .unwrap();
+        let r = http.get(server.url("/tindak-lanjut")).send().await.unwrap();
         let status = r.status().as_u16();
         let body = r.text().await.unwrap();
         assert_eq!(
@@ -309,7 +345,11 @@ async fn every_role_and_agency_reaches_only_its_rakor_routes() {
             &http,
             &server,
             &format!("/tindak-lanjut/{action}/langkah"),
-            &[("csrf", csrf.as_str()), ("aksi", "batalkan"), ("catatan", "")],
+            &[
+                ("csrf", csrf.as_str()),
+                ("aksi", "batalkan"),
+                ("catatan", ""),
+            ],
         )
         .await;
         let status = r.status().as_u16();

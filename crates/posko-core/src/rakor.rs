@@ -256,9 +256,7 @@ pub enum RecordError {
     },
     #[error("kehadiran: instansi {0} tercatat dua kali (attendance: agency listed twice)")]
     AgencyTwice(&'static str),
-    #[error(
-        "tenggat {due} sebelum tanggal rapat {held} (due date is before the meeting's date)"
-    )]
+    #[error("tenggat {due} sebelum tanggal rapat {held} (due date is before the meeting's date)")]
     DueBeforeMeeting { due: Date, held: Date },
 }
 
@@ -473,7 +471,10 @@ mod tests {
             for mv in [ActionMove::Mulai, ActionMove::Selesai, cancel("x")] {
                 let e = apply(s, &mv).unwrap_err();
                 let text = e.to_string();
-                assert!(text.contains("tidak boleh") && text.contains("not allowed"), "{text}");
+                assert!(
+                    text.contains("tidak boleh") && text.contains("not allowed"),
+                    "{text}"
+                );
                 assert!(text.contains("tidak ada (none)"), "{text}");
             }
         }
@@ -557,7 +558,10 @@ mod tests {
         let mut d = draft();
         d.place = " ".into();
         let e = d.checked().unwrap_err().to_string();
-        assert!(e.starts_with("tempat: wajib diisi") && e.contains("place"), "{e}");
+        assert!(
+            e.starts_with("tempat: wajib diisi") && e.contains("place"),
+            "{e}"
+        );
         let mut d = draft();
         d.attendance.push(d.attendance[0].clone());
         assert!(matches!(d.checked(), Err(RecordError::AgencyTwice(_))));
@@ -565,10 +569,12 @@ mod tests {
         d.attendance[0].position = String::new();
         assert!(d.checked().unwrap_err().to_string().contains("jabatan"));
         let held = jiff::civil::date(2024, 2, 1);
-        assert!(check_action("Patroli", jiff::civil::date(2024, 1, 31), held)
-            .unwrap_err()
-            .to_string()
-            .contains("tenggat 2024-01-31"));
+        assert!(
+            check_action("Patroli", jiff::civil::date(2024, 1, 31), held)
+                .unwrap_err()
+                .to_string()
+                .contains("tenggat 2024-01-31")
+        );
         assert_eq!(check_action(" Patroli ", held, held).unwrap(), "Patroli");
         assert!(check_decision(&"x".repeat(MAX_TEXT + 1)).is_err());
     }

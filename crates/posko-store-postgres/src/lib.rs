@@ -10,10 +10,10 @@
 mod handling;
 mod logistics;
 mod notify;
+mod rakor;
 mod reports;
 mod results;
 mod vulnerability;
-mod rakor;
 
 use std::collections::HashSet;
 use std::str::FromStr;

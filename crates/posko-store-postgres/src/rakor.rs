@@ -106,13 +106,12 @@ pub async fn meeting(pool: &PgPool, id: i64) -> StoreResult<Option<Meeting>> {
     else {
         return Ok(None);
     };
-    let agenda = sqlx::query_scalar(
-        "SELECT item FROM rakor_agenda WHERE meeting_id = $1 ORDER BY position",
-    )
-    .bind(id)
-    .fetch_all(pool)
-    .await
-    .map_err(be)?;
+    let agenda =
+        sqlx::query_scalar("SELECT item FROM rakor_agenda WHERE meeting_id = $1 ORDER BY position")
+            .bind(id)
+            .fetch_all(pool)
+            .await
+            .map_err(be)?;
     let attendance = sqlx::query(
         "SELECT agency, representative, position FROM rakor_attendance WHERE meeting_id = $1
          ORDER BY agency",
@@ -166,11 +165,12 @@ pub async fn add_decision(
 ) -> StoreResult<u32> {
     // Locking the meeting row makes the next number this transaction's alone.
     let mut tx = pool.begin().await.map_err(be)?;
-    let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM rakor_meetings WHERE id = $1 FOR UPDATE")
-        .bind(meeting_id)
-        .fetch_optional(&mut *tx)
-        .await
-        .map_err(be)?;
+    let exists: Option<i64> =
+        sqlx::query_scalar("SELECT id FROM rakor_meetings WHERE id = $1 FOR UPDATE")
+            .bind(meeting_id)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(be)?;
     if exists.is_none() {
         return Err(StoreError::NotFound(format!("rapat {meeting_id}")));
     }

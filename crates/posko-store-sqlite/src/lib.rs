@@ -8,10 +8,10 @@
 mod handling;
 mod logistics;
 mod notify;
+mod rakor;
 mod reports;
 mod results;
 mod vulnerability;
-mod rakor;
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;

@@ -106,13 +106,12 @@ pub async fn meeting(pool: &SqlitePool, id: i64) -> StoreResult<Option<Meeting>>
     else {
         return Ok(None);
     };
-    let agenda = sqlx::query_scalar(
-        "SELECT item FROM rakor_agenda WHERE meeting_id = $1 ORDER BY position",
-    )
-    .bind(id)
-    .fetch_all(pool)
-    .await
-    .map_err(be)?;
+    let agenda =
+        sqlx::query_scalar("SELECT item FROM rakor_agenda WHERE meeting_id = $1 ORDER BY position")
+            .bind(id)
+            .fetch_all(pool)
+            .await
+            .map_err(be)?;
     let attendance = sqlx::query(
         "SELECT agency, representative, position FROM rakor_attendance WHERE meeting_id = $1
          ORDER BY agency",

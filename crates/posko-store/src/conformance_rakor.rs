@@ -50,7 +50,11 @@ fn meeting(region: &str, at: Timestamp) -> NewMeeting {
         held_at: at,
         place: "Pendopo".into(),
         chair: "Pj Bupati".into(),
-        agenda: vec!["Logistik".into(), "Netralitas ASN".into(), "Keamanan".into()],
+        agenda: vec![
+            "Logistik".into(),
+            "Netralitas ASN".into(),
+            "Keamanan".into(),
+        ],
         attendance: vec![
             Attendance {
                 agency: Agency::Polri,
@@ -140,7 +144,9 @@ pub async fn rakor_follow_ups_narrow_and_move_once(s: Box<dyn Store>) {
     let jepara = s.create_meeting(&meeting("33.20", t)).await.unwrap();
     let jambi = s.create_meeting(&meeting("15.71", t)).await.unwrap();
     for m in [jepara, jambi] {
-        s.add_decision(m, "Amankan gudang logistik", t).await.unwrap();
+        s.add_decision(m, "Amankan gudang logistik", t)
+            .await
+            .unwrap();
     }
     let due = jiff::civil::date(2024, 2, 10);
     let new = |meeting_id, agency, description: &str| NewFollowUp {
@@ -231,7 +237,11 @@ pub async fn rakor_follow_ups_narrow_and_move_once(s: Box<dyn Store>) {
         .move_follow_up(&mv(ActionState::Terbuka, ActionState::Dikerjakan, "Lagi"))
         .await
         .unwrap());
-    let mut done = mv(ActionState::Dikerjakan, ActionState::Selesai, "Patroli rutin jalan");
+    let mut done = mv(
+        ActionState::Dikerjakan,
+        ActionState::Selesai,
+        "Patroli rutin jalan",
+    );
     done.at = t + 2.hours();
     assert!(s.move_follow_up(&done).await.unwrap());
     let got = s.follow_up(polri).await.unwrap().unwrap();

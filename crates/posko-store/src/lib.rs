@@ -14,10 +14,10 @@ pub mod conformance_rakor;
 mod handling;
 mod logistics;
 mod notify;
+mod rakor;
 mod reports;
 mod results;
 mod vulnerability;
-mod rakor;
 
 use async_trait::async_trait;
 use jiff::Timestamp;
@@ -26,10 +26,10 @@ use posko_core::{Agency, Level, RegionCode, Role, TpsRecord};
 pub use handling::*;
 pub use logistics::*;
 pub use notify::*;
+pub use rakor::*;
 pub use reports::*;
 pub use results::*;
 pub use vulnerability::*;
-pub use rakor::*;
 
 /// Which back end a store is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -422,7 +422,10 @@ pub trait Store: Send + Sync + 'static {
     /// decision.
     async fn add_follow_up(&self, action: &NewFollowUp) -> StoreResult<i64>;
     /// Follow-up actions by due date, then id.
-    async fn follow_ups(&self, filter: &FollowUpFilter) -> StoreResult<Vec<posko_core::rakor::FollowUp>>;
+    async fn follow_ups(
+        &self,
+        filter: &FollowUpFilter,
+    ) -> StoreResult<Vec<posko_core::rakor::FollowUp>>;
     async fn follow_up(&self, id: i64) -> StoreResult<Option<posko_core::rakor::FollowUp>>;
     /// Moves an action and records the move, only if it is still in `mv.from`: `false` when
     /// another move got there first (nothing is recorded).

@@ -18,10 +18,10 @@ mod pages;
 mod partisipasi;
 mod petugas;
 mod piket;
+mod rakor;
 mod ratelimit;
 mod terlapor;
 mod visitor;
-mod rakor;
 
 use std::future::Future;
 use std::net::SocketAddr;

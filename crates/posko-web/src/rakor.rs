@@ -77,7 +77,10 @@ fn move_label(m: &str, lang: Lang) -> &'static str {
 }
 
 fn agencies() -> Vec<(&'static str, &'static str)> {
-    Agency::ALL.iter().map(|a| (a.as_str(), a.label())).collect()
+    Agency::ALL
+        .iter()
+        .map(|a| (a.as_str(), a.label()))
+        .collect()
 }
 
 // ── the list of meetings ──────────────────────────────────────────────────────────────────────
@@ -116,7 +119,10 @@ struct ListTemplate {
 fn region_for(state: &AppState, me: &User, asked: Option<&str>) -> Result<RegionCode, AppError> {
     let r = match asked.map(str::trim).filter(|s| !s.is_empty()) {
         Some(s) => RegionCode::parse(s).map_err(|_| AppError::RegionNotFound)?,
-        None => me.region.or(state.posko.post_region()).ok_or(AppError::BadRequest)?,
+        None => me
+            .region
+            .or(state.posko.post_region())
+            .ok_or(AppError::BadRequest)?,
     };
     if !state.posko.atlas.contains(&r) {
         return Err(AppError::RegionNotFound);
@@ -297,7 +303,11 @@ async fn meeting_page(
         page: Page::new(
             state,
             v,
-            if print { "rakor.minutes" } else { "rakor.meeting" },
+            if print {
+                "rakor.minutes"
+            } else {
+                "rakor.meeting"
+            },
             &path,
         ),
         id: m.id,
@@ -310,9 +320,19 @@ async fn meeting_page(
         attendance: m
             .attendance
             .iter()
-            .map(|a| (a.agency.label(), a.representative.clone(), a.position.clone()))
+            .map(|a| {
+                (
+                    a.agency.label(),
+                    a.representative.clone(),
+                    a.position.clone(),
+                )
+            })
             .collect(),
-        decisions: m.decisions.iter().map(|d| (d.number, d.text.clone())).collect(),
+        decisions: m
+            .decisions
+            .iter()
+            .map(|d| (d.number, d.text.clone()))
+            .collect(),
         actions: actions
             .iter()
             .map(|a| action_row(state, a, v.lang, now))
