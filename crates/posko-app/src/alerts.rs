@@ -151,6 +151,17 @@ pub async fn run(
             Ok(_) => {}
             Err(e) => tracing::warn!(error = %e, "deadline scan failed"),
         }
+        match crate::rakor::scan(&posko, Timestamp::now()).await {
+            Ok(r) if r.near + r.late > 0 => {
+                tracing::info!(
+                    near = r.near,
+                    late = r.late,
+                    "rakor follow-up alerts raised"
+                )
+            }
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "rakor follow-up scan failed"),
+        }
         tokio::select! {
             _ = tokio::time::sleep(every) => {}
             _ = stop.changed() => {}

@@ -14,6 +14,7 @@ pub mod config;
 pub mod intake;
 pub mod logistics;
 pub mod notify;
+pub mod rakor;
 pub mod regions;
 pub mod register;
 pub mod results;

@@ -47,6 +47,10 @@ pub enum NoticeKind {
     LogistikKurang,
     /// Logistics still short after a stage's deadline.
     LogistikTerlambat,
+    /// A rakor follow-up action's due day ends within the lead time.
+    TindakLanjutJatuhTempo,
+    /// A rakor follow-up action is still open after its due day.
+    TindakLanjutTerlambat,
 }
 
 impl NoticeKind {
@@ -61,6 +65,8 @@ impl NoticeKind {
             NoticeKind::LogistikBermasalah => "logistik_bermasalah",
             NoticeKind::LogistikKurang => "logistik_kurang",
             NoticeKind::LogistikTerlambat => "logistik_terlambat",
+            NoticeKind::TindakLanjutJatuhTempo => "tindak_lanjut_jatuh_tempo",
+            NoticeKind::TindakLanjutTerlambat => "tindak_lanjut_terlambat",
         }
     }
 }
@@ -78,6 +84,9 @@ pub enum Audience {
     Handlers(Agency, posko_core::RegionCode),
     /// The coordinators (and admins) whose region contains this one.
     Coordinators(posko_core::RegionCode),
+    /// An agency's officers — handlers and duty officers (penindak, petugas piket) of that
+    /// agency — whose region holds this one: those who see a rakor action assigned to it.
+    AgencyOfficers(Agency, posko_core::RegionCode),
 }
 
 /// Facts about the case a notice concerns: what partner systems receive. No personal data.
@@ -159,6 +168,16 @@ pub async fn recipients(
             .filter(|u| {
                 u.active
                     && u.role == Role::Penindak
+                    && u.agency == Some(*agency)
+                    && u.region.is_none_or(|r| r.contains(region))
+            })
+            .map(|u| u.id)
+            .collect(),
+        Audience::AgencyOfficers(agency, region) => users
+            .iter()
+            .filter(|u| {
+                u.active
+                    && matches!(u.role, Role::Penindak | Role::PetugasPiket)
                     && u.agency == Some(*agency)
                     && u.region.is_none_or(|r| r.contains(region))
             })

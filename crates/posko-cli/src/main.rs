@@ -8,6 +8,7 @@ mod hasil;
 mod kerawanan;
 mod logistik;
 mod open;
+mod rakor;
 mod wilayah;
 
 use std::io::{BufRead, IsTerminal, Write};
@@ -123,6 +124,11 @@ enum Command {
     Config {
         #[command(subcommand)]
         cmd: ConfigCmd,
+    },
+    /// Rakor Forkopimda: peringatan tindak lanjut dan ringkasan untuk briefing (rakor follow-ups).
+    Rakor {
+        #[command(subcommand)]
+        cmd: rakor::RakorCmd,
     },
 }
 
@@ -485,6 +491,7 @@ async fn run(cli: Cli) -> Result<std::process::ExitCode> {
             cmd: DemoCmd::Dpt(args),
         } => return dpt::demo(args, file),
         Command::Logistik { cmd } => return logistik::run(cmd, file).await,
+        Command::Rakor { cmd } => rakor::run(cmd, file).await?,
         Command::Demo {
             cmd: DemoCmd::Logistik(args),
         } => logistik::demo(args, file).await?,

@@ -18,6 +18,7 @@ pub mod ikp;
 pub mod logistics;
 pub mod official;
 pub mod phone;
+pub mod rakor;
 pub mod region;
 pub mod report;
 pub mod results;

@@ -10,6 +10,7 @@
 mod handling;
 mod logistics;
 mod notify;
+mod rakor;
 mod reports;
 mod results;
 mod vulnerability;
@@ -879,6 +880,49 @@ impl Store for PostgresStore {
 
     async fn user_emails(&self, user_ids: &[i64]) -> StoreResult<Vec<(i64, String)>> {
         notify::user_emails(&self.pool, user_ids).await
+    }
+
+    async fn create_meeting(&self, meeting: &posko_store::NewMeeting) -> StoreResult<i64> {
+        rakor::create_meeting(&self.pool, meeting).await
+    }
+
+    async fn meetings(
+        &self,
+        within: &RegionCode,
+        limit: u32,
+    ) -> StoreResult<Vec<posko_store::MeetingSummary>> {
+        rakor::meetings(&self.pool, within, limit).await
+    }
+
+    async fn meeting(&self, id: i64) -> StoreResult<Option<posko_store::Meeting>> {
+        rakor::meeting(&self.pool, id).await
+    }
+
+    async fn add_decision(&self, meeting_id: i64, text: &str, at: Timestamp) -> StoreResult<u32> {
+        rakor::add_decision(&self.pool, meeting_id, text, at).await
+    }
+
+    async fn add_follow_up(&self, action: &posko_store::NewFollowUp) -> StoreResult<i64> {
+        rakor::add_follow_up(&self.pool, action).await
+    }
+
+    async fn follow_ups(
+        &self,
+        filter: &posko_store::FollowUpFilter,
+    ) -> StoreResult<Vec<posko_core::rakor::FollowUp>> {
+        rakor::follow_ups(&self.pool, filter).await
+    }
+
+    async fn follow_up(&self, id: i64) -> StoreResult<Option<posko_core::rakor::FollowUp>> {
+        rakor::follow_up(&self.pool, id).await
+    }
+
+    async fn move_follow_up(&self, mv: &posko_store::FollowUpMove) -> StoreResult<bool> {
+        rakor::move_follow_up(&self.pool, mv).await
+    }
+
+    async fn follow_up_events(&self, id: i64) -> StoreResult<Vec<posko_store::FollowUpEvent>> {
+        rakor::follow_up_events(&self.pool, id).await
     }
 }
 

@@ -393,3 +393,4 @@ async fn concurrent_retries_with_one_idempotency_key_store_one_report() {
     a.close().await;
     b.close().await;
 }
+posko_store::rakor_conformance_suite!(fresh);

@@ -55,3 +55,4 @@ async fn durable_settings_are_on() {
         .unwrap();
     assert_eq!((mode.as_str(), fk, sync), ("wal", 1, 2));
 }
+posko_store::rakor_conformance_suite!(fresh);

@@ -9,10 +9,12 @@
 
 pub mod conformance;
 pub mod conformance_notify;
+pub mod conformance_rakor;
 
 mod handling;
 mod logistics;
 mod notify;
+mod rakor;
 mod reports;
 mod results;
 mod vulnerability;
@@ -24,6 +26,7 @@ use posko_core::{Agency, Level, RegionCode, Role, TpsRecord};
 pub use handling::*;
 pub use logistics::*;
 pub use notify::*;
+pub use rakor::*;
 pub use reports::*;
 pub use results::*;
 pub use vulnerability::*;
@@ -414,6 +417,30 @@ pub trait Store: Send + Sync + 'static {
     async fn set_user_email(&self, user_id: i64, email: Option<&str>) -> StoreResult<()>;
     /// The e-mail addresses of those of these officers who have one.
     async fn user_emails(&self, user_ids: &[i64]) -> StoreResult<Vec<(i64, String)>>;
+
+    // ── rakor meetings and follow-up actions ────────────────────────────────────────────────
+    /// Records a meeting with its agenda and attendance, all or nothing; returns its id.
+    async fn create_meeting(&self, meeting: &NewMeeting) -> StoreResult<i64>;
+    /// Meetings of regions inside `within`, newest first, at most `limit`.
+    async fn meetings(&self, within: &RegionCode, limit: u32) -> StoreResult<Vec<MeetingSummary>>;
+    async fn meeting(&self, id: i64) -> StoreResult<Option<Meeting>>;
+    /// Adds the meeting's next decision (numbered 1, 2, … per meeting, never two alike even when
+    /// added at once); returns its number. `NotFound` for an unknown meeting.
+    async fn add_decision(&self, meeting_id: i64, text: &str, at: Timestamp) -> StoreResult<u32>;
+    /// Records a follow-up action in state `terbuka`; `NotFound` when the meeting has no such
+    /// decision.
+    async fn add_follow_up(&self, action: &NewFollowUp) -> StoreResult<i64>;
+    /// Follow-up actions by due date, then id.
+    async fn follow_ups(
+        &self,
+        filter: &FollowUpFilter,
+    ) -> StoreResult<Vec<posko_core::rakor::FollowUp>>;
+    async fn follow_up(&self, id: i64) -> StoreResult<Option<posko_core::rakor::FollowUp>>;
+    /// Moves an action and records the move, only if it is still in `mv.from`: `false` when
+    /// another move got there first (nothing is recorded).
+    async fn move_follow_up(&self, mv: &FollowUpMove) -> StoreResult<bool>;
+    /// An action's moves, oldest first.
+    async fn follow_up_events(&self, id: i64) -> StoreResult<Vec<FollowUpEvent>>;
 }
 
 /// The half-open range of village-code text that lies inside `region`: every code inside starts

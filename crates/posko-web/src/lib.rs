@@ -18,6 +18,7 @@ mod pages;
 mod partisipasi;
 mod petugas;
 mod piket;
+mod rakor;
 mod ratelimit;
 mod terlapor;
 mod visitor;
@@ -165,6 +166,13 @@ pub fn router(posko: Posko) -> Router {
         .route("/static/posko.css", get(pages::stylesheet))
         .route("/healthz", get(pages::healthz))
         .route("/metrics", get(metrics::endpoint))
+        .route("/rakor", get(rakor::list).post(rakor::create))
+        .route("/rakor/{id}", get(rakor::show))
+        .route("/rakor/{id}/notulen", get(rakor::minutes))
+        .route("/rakor/{id}/keputusan", post(rakor::add_decision))
+        .route("/rakor/{id}/tindak-lanjut", post(rakor::add_action))
+        .route("/tindak-lanjut", get(rakor::console))
+        .route("/tindak-lanjut/{id}/langkah", post(rakor::step))
         .layer(RequestBodyLimitLayer::new(256 * 1024));
     let mut app = rest
         .merge(intake)
