@@ -21,6 +21,7 @@ use rayon::prelude::*;
 
 use crate::output::{self, Summary};
 use crate::read::{decode, is_sheet, read_sheet, sniff_delimiter, Layout};
+use crate::split::{self, Row};
 
 /// What the operator chose for a run.
 #[derive(Debug, Clone)]
@@ -188,8 +189,9 @@ fn blank_form() -> Option<ResultForm> {
 
 /// Parses and checks rows; `next` fills the record and gives its line (chunk-relative for CSV
 /// chunks), `None` at the end. One record is reused for every row.
-fn process(
-    mut next: impl FnMut(&mut ByteRecord) -> Option<u64>,
+fn process<R: Row>(
+    mut next: impl FnMut(&mut R) -> Option<u64>,
+    mut rec: R,
     file: u32,
     layout: &Layout,
     ctx: &Ctx,
@@ -201,10 +203,9 @@ fn process(
     let mut cache = None;
     let mut last_known: Option<RegionCode> = None;
     let mut found = Vec::new();
-    let mut rec = ByteRecord::new();
     while let Some(line) = next(&mut rec) {
         // A blank line is no row.
-        if rec.iter().all(|f| f.iter().all(u8::is_ascii_whitespace)) {
+        if rec.is_blank() {
             continue;
         }
         part.rows += 1;
@@ -289,18 +290,11 @@ pub fn parse_upload(name: &str, bytes: &[u8]) -> Result<Parsed, EngineError> {
             ));
         }
         let body = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
-        let mut reader = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .flexible(true)
-            .delimiter(sniff_delimiter(body))
-            .from_reader(body);
+        let mut next = split::csv_rows(body, sniff_delimiter(body));
         let mut out = Vec::new();
         let mut rec = ByteRecord::new();
-        while reader
-            .read_byte_record(&mut rec)
-            .map_err(|e| unreadable(e.to_string()))?
-        {
-            out.push((rec.position().map_or(0, |p| p.line()), rec.clone()));
+        while let Some(line) = next(&mut rec) {
+            out.push((line, rec.clone()));
         }
         out
     };
@@ -331,7 +325,7 @@ pub fn parse_upload(name: &str, bytes: &[u8]) -> Result<Parsed, EngineError> {
     let atlas = Atlas::embedded();
     let mut cache = None;
     for (line, rec) in rows {
-        if rec.iter().all(|f| f.iter().all(u8::is_ascii_whitespace)) {
+        if rec.is_blank() {
             continue;
         }
         let Some(mut form) = blank_form() else {
@@ -390,20 +384,6 @@ fn cut(data: &[u8], target: usize) -> Vec<&[u8]> {
         start = end;
     }
     out
-}
-
-/// The rows of a CSV chunk, for `process`.
-fn csv_rows(chunk: &[u8], delimiter: u8) -> impl FnMut(&mut ByteRecord) -> Option<u64> + '_ {
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .delimiter(delimiter)
-        .from_reader(chunk);
-    // Reading byte records from memory fails only on an I/O error, which a slice cannot give.
-    move |rec| match reader.read_byte_record(rec) {
-        Ok(true) => Some(rec.position().map_or(0, |p| p.line())),
-        _ => None,
-    }
 }
 
 /// Reads one file into parts. A header problem is a flag on line 1, not an error.
@@ -474,6 +454,7 @@ fn read_file(
                 *rec = r;
                 Some(line)
             },
+            ByteRecord::new(),
             file,
             &layout,
             ctx,
@@ -532,7 +513,25 @@ fn read_file(
     let mut parts: Vec<Part> = chunks
         .par_iter()
         .map(|chunk| {
-            let mut part = process(csv_rows(chunk, delimiter), file, &layout, ctx);
+            // Plain chunks (the usual export) go through the splitter, the rest through csv.
+            let mut part = if split::is_plain(chunk) {
+                let mut lines = split::Lines::new(chunk, delimiter);
+                process(
+                    |row| lines.next_into(row),
+                    split::SplitRow::default(),
+                    file,
+                    &layout,
+                    ctx,
+                )
+            } else {
+                process(
+                    split::csv_rows(chunk, delimiter),
+                    ByteRecord::new(),
+                    file,
+                    &layout,
+                    ctx,
+                )
+            };
             part.newlines = chunk.iter().filter(|b| **b == b'\n').count() as u64;
             let d = done.fetch_add(chunk.len() as u64, Ordering::Relaxed) + chunk.len() as u64;
             progress.bytes(d);

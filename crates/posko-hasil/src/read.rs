@@ -14,6 +14,8 @@ use csv::ByteRecord;
 use posko_core::results::{ByList, Papers, ResultForm};
 use posko_core::{BallotType, RegionCode, TpsId, TpsNumber};
 
+use crate::split::Row;
+
 /// The fields of a form, each with the header names accepted for it (normalised: lower case,
 /// separators as `_`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -262,11 +264,11 @@ impl Layout {
     /// parsed, since files list a village's TPS together.
     pub fn parse_row(
         &self,
-        rec: &ByteRecord,
+        rec: &impl Row,
         form: &mut ResultForm,
         cache: &mut Option<(Vec<u8>, RegionCode)>,
     ) -> Result<(), RowError> {
-        let field = |i: usize| trim(rec.get(i).unwrap_or(b""));
+        let field = |i: usize| trim(rec.cell(i));
         let err = |i: usize, id: String, en: String| RowError {
             column: self.name(i),
             message: id,

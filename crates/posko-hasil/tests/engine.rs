@@ -139,6 +139,41 @@ const HEADER: &str = "kode_tps;jenis;dpt;dptb;dpk;pengguna_dpt;pengguna_dptb;pen
 surat_diterima;surat_digunakan;surat_tidak_digunakan;surat_rusak;suara_sah;suara_tidak_sah;\
 suara_1;suara_2;suara_3";
 
+/// (line, column, code) of every finding of `text` written as one file.
+fn finding_places(text: &str) -> Vec<(u64, String, String)> {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("hasil.csv");
+    std::fs::write(&path, text).unwrap();
+    let o = analyse(&[path], &Election::pemilu_2024(), &Options::default(), &Quiet).unwrap();
+    let mut v: Vec<_> = o
+        .flags
+        .iter()
+        .map(|f| (f.line, f.column.clone(), f.code().as_str().to_string()))
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn lines_are_named_right_with_crlf_blank_lines_and_quotes() {
+    let rows = [
+        HEADER,
+        "33.20.01.2001/001;ppwp;250;4;2;200;4;2;259;206;52;1;200;6;60;120;20",
+        "",
+        "",
+        "33.20.01.2001/002;ppwp;250;4;2;2OO;4;2;259;206;52;1;200;6;60;120;20",
+        "33.20.01.2001/003;ppwp;250;4;2;200;4;2;259;206;52;1;200;6;60;120;21",
+    ];
+    // The bad count is on line 5 and the sum that does not add up on line 6, however the file
+    // ends its lines and whether it goes through the splitter (plain) or the csv crate (quoted).
+    let plain = finding_places(&rows.join("\n"));
+    assert!(plain.contains(&(5, "pengguna_dpt".into(), "H20".into())), "{plain:?}");
+    assert!(plain.iter().any(|f| f.0 == 6 && f.2 == "H07"), "{plain:?}");
+    assert_eq!(finding_places(&rows.join("\r\n")), plain);
+    let quoted = rows.join("\r\n").replace("/003;ppwp", "/003;\"ppwp\"");
+    assert_eq!(finding_places(&quoted), plain);
+}
+
 #[test]
 fn broken_rows_are_findings_with_file_line_and_column() {
     let dir = tempfile::tempdir().unwrap();
