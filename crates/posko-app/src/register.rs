@@ -206,22 +206,27 @@ fn read_csv(bytes: &[u8], file: &str) -> Result<Table, ImportError> {
         .into_iter()
         .max_by_key(|d| first.bytes().filter(|b| b == d).count())
         .unwrap_or(b',');
+    let (counted, lines) = posko_core::lines::Counted::new(text.as_bytes());
     let mut rdr = csv::ReaderBuilder::new()
         .delimiter(delimiter)
         .flexible(true)
         .has_headers(false)
-        .from_reader(text.as_bytes());
+        .from_reader(counted);
     let mut header = None;
     let mut rows = Vec::new();
-    for rec in rdr.records() {
-        let rec = rec.map_err(|e| {
+    let mut rec = csv::StringRecord::new();
+    loop {
+        let more = rdr.read_record(&mut rec).map_err(|e| {
             let line = e.position().map(|p| p.line()).unwrap_or(0);
             ImportError::Unreadable {
                 file: file.into(),
                 reason: format!("baris {line}: {e}"),
             }
         })?;
-        let line = rec.position().map(|p| p.line() as usize).unwrap_or(0);
+        if !more {
+            break;
+        }
+        let line = lines.line_ending_at(rdr.position().byte()) as usize;
         let cells: Vec<String> = rec.iter().map(|c| c.trim().to_string()).collect();
         if cells.iter().all(|c| c.is_empty()) {
             continue;
@@ -611,6 +616,14 @@ mod tests {
         assert!(problems[0]
             .to_string()
             .starts_with("tps.csv, baris 3, kolom Kode Desa:"));
+        // Saved by Excel (CRLF) with a blank line after the header: the same problems, each on
+        // its own line one further down.
+        let crlf = text.replacen('\n', "\n\n", 1).replace('\n', "\r\n");
+        let Err(ImportError::Rows { problems, .. }) = check(&crlf) else {
+            panic!()
+        };
+        let lines: Vec<usize> = problems.iter().map(|p| p.line).collect();
+        assert_eq!(lines, [4, 5, 6, 7, 8, 9, 10]);
     }
 
     #[test]

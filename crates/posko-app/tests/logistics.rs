@@ -275,6 +275,19 @@ async fn a_file_is_checked_whole_then_lands_all_or_nothing() {
         "{err}"
     );
     assert!(err.to_string().contains("counts do not add up"), "{err}");
+    // The same file as Excel saves it (CRLF line ends), with a blank line after the header:
+    // every problem still on its own line, one further down.
+    let text = std::fs::read_to_string(&bad).unwrap();
+    let crlf = dir.path().join("rusak-crlf.csv");
+    std::fs::write(&crlf, text.replacen('\n', "\n\n", 1).replace('\n', "\r\n")).unwrap();
+    let err = import_file(&p, &crlf, None, "pemilu-2024", Importer::default(), now())
+        .await
+        .unwrap_err();
+    let ImportError::Rows { problems, .. } = &err else {
+        panic!("{err}");
+    };
+    let lines: Vec<usize> = problems.iter().map(|p| p.line).collect();
+    assert_eq!(lines, [4, 5, 6, 7, 8], "{err}");
     // An impossible hand-over (the village holds 600 - 548 = 52): refused at its line, and the
     // good rows before it are not kept either.
     let over = dir.path().join("lebih.csv");

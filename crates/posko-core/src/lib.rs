@@ -15,6 +15,7 @@ pub mod election;
 pub mod evidence;
 pub mod geo;
 pub mod ikp;
+pub mod lines;
 pub mod logistics;
 pub mod official;
 pub mod phone;

@@ -13,6 +13,7 @@ use std::path::Path;
 use jiff::civil::DateTime;
 use jiff::{SignedDuration, Timestamp};
 use posko_core::election::{BallotType, Election};
+use posko_core::lines::{Counted, LineLog};
 use posko_core::logistics::{Item, Node, Stage};
 use posko_core::{Atlas, Level, RegionCode, Zone};
 use posko_store::{ImportedFile, NewAuditEntry, NewLogisticsHandover};
@@ -171,7 +172,11 @@ impl Columns {
 
 /// Rows as they come from the file, with their line numbers.
 enum Source {
-    Csv(csv::Reader<BufReader<File>>, csv::ByteRecord),
+    Csv(
+        csv::Reader<Counted<BufReader<File>>>,
+        csv::ByteRecord,
+        LineLog,
+    ),
     Table(std::vec::IntoIter<(usize, Vec<String>)>),
 }
 
@@ -207,6 +212,7 @@ impl Source {
             .into_iter()
             .max_by_key(|d| first.iter().filter(|b| *b == d).count())
             .unwrap_or(b',');
+        let (reader, lines) = Counted::new(reader);
         let mut rdr = csv::ReaderBuilder::new()
             .delimiter(delimiter)
             .flexible(true)
@@ -228,17 +234,17 @@ impl Source {
                 Err(e) => return Err(unreadable(e.to_string())),
             }
         }
-        Ok((header, Source::Csv(rdr, record), false))
+        Ok((header, Source::Csv(rdr, record, lines), false))
     }
 
     fn next_row(&mut self) -> Option<Result<(usize, Vec<String>), String>> {
         match self {
             Source::Table(rows) => rows.next().map(Ok),
-            Source::Csv(rdr, record) => loop {
+            Source::Csv(rdr, record, lines) => loop {
                 match rdr.read_byte_record(record) {
                     Ok(false) => return None,
                     Ok(true) => {
-                        let line = record.position().map(|p| p.line() as usize).unwrap_or(0);
+                        let line = lines.line_ending_at(rdr.position().byte()) as usize;
                         let cells = decode(record);
                         if cells.iter().all(|c| c.is_empty()) {
                             continue;
