@@ -284,3 +284,26 @@ fn hostile_inputs_end_with_a_clear_message() {
         .to_string();
     assert!(msg.contains("tidak ada berkas"));
 }
+
+#[test]
+fn crlf_line_ends_and_blank_lines_keep_every_finding_on_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let plain = dir.path().join("dpt-kedung.csv");
+    std::fs::write(&plain, latin1(CSV)).unwrap();
+    let out = dir.path().join("lf");
+    run(&[plain], &election(), &Options::default(), &out, &Quiet).unwrap();
+    let (lf, _) = findings(&out);
+    // As Excel saves it (CRLF), with a blank line after the header: one line further down.
+    let other = tempfile::tempdir().unwrap();
+    let crlf = other.path().join("dpt-kedung.csv");
+    let text = CSV.replacen('\n', "\n\n", 1).replace('\n', "\r\n");
+    std::fs::write(&crlf, latin1(&text)).unwrap();
+    let out = other.path().join("crlf");
+    run(&[crlf], &election(), &Options::default(), &out, &Quiet).unwrap();
+    let (got, _) = findings(&out);
+    let want: Got = lf
+        .into_iter()
+        .map(|((f, l), v)| ((f, if l > 0 { l + 1 } else { 0 }), v))
+        .collect();
+    assert_eq!(got, want);
+}
