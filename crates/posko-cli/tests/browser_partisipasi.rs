@@ -100,7 +100,10 @@ async fn operator_uploads_forms_and_drills_down_turnout_in_chromium() {
         if url.path().starts_with("/partisipasi/33.20.") {
             break;
         }
-        assert!(started.elapsed() < Duration::from_secs(10), "no district page");
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "no district page"
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     let heading = c

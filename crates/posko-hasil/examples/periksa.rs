@@ -15,14 +15,17 @@ use posko_hasil::generate::{generate, Rates};
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let election = posko_core::Election::pemilu_2024();
-    let result = match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
+    let result = match args
+        .iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .as_slice()
+    {
         ["demo", tps, out, truth] => {
             let tps: u64 = tps.parse().unwrap_or(820_000);
             std::fs::File::create(out)
                 .and_then(|o| Ok((o, std::fs::File::create(truth)?)))
-                .and_then(|(o, t)| {
-                    generate(tps, 2024, &election, None, o, t, &Rates::default())
-                })
+                .and_then(|(o, t)| generate(tps, 2024, &election, None, o, t, &Rates::default()))
                 .map(|s| format!("{s:?}"))
                 .map_err(|e| e.to_string())
         }

@@ -124,13 +124,16 @@ pub fn csv_rows(chunk: &[u8], delimiter: u8) -> impl FnMut(&mut ByteRecord) -> O
         Ok(true) => {
             let at = rec
                 .position()
-                .map_or(counted_to, |p| usize::try_from(p.byte()).unwrap_or(counted_to))
+                .map_or(counted_to, |p| {
+                    usize::try_from(p.byte()).unwrap_or(counted_to)
+                })
                 .clamp(counted_to, chunk.len());
             // The offset is where reading began, before the blank lines the crate skipped.
-            let at = at + chunk[at..]
-                .iter()
-                .take_while(|b| matches!(b, b'\r' | b'\n'))
-                .count();
+            let at = at
+                + chunk[at..]
+                    .iter()
+                    .take_while(|b| matches!(b, b'\r' | b'\n'))
+                    .count();
             line += memchr_iter(b'\n', &chunk[counted_to..at]).count() as u64;
             counted_to = at;
             Some(line)
@@ -151,7 +154,10 @@ mod tests {
         for (i, line) in data.split(|b| *b == b'\n').enumerate() {
             let line = line.strip_suffix(b"\r").unwrap_or(line);
             if !line.is_empty() {
-                let cells = line.split(|b| *b == delimiter).map(<[u8]>::to_vec).collect();
+                let cells = line
+                    .split(|b| *b == delimiter)
+                    .map(<[u8]>::to_vec)
+                    .collect();
                 out.push((i as u64 + 1, cells));
             }
         }
@@ -173,7 +179,9 @@ mod tests {
         let mut row = SplitRow::default();
         let mut out = Vec::new();
         while let Some(line) = lines.next_into(&mut row) {
-            let cells = (0..row.bounds.len()).map(|i| row.cell(i).to_vec()).collect();
+            let cells = (0..row.bounds.len())
+                .map(|i| row.cell(i).to_vec())
+                .collect();
             out.push((line, cells));
         }
         out

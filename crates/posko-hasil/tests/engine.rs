@@ -144,7 +144,13 @@ fn finding_places(text: &str) -> Vec<(u64, String, String)> {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("hasil.csv");
     std::fs::write(&path, text).unwrap();
-    let o = analyse(&[path], &Election::pemilu_2024(), &Options::default(), &Quiet).unwrap();
+    let o = analyse(
+        &[path],
+        &Election::pemilu_2024(),
+        &Options::default(),
+        &Quiet,
+    )
+    .unwrap();
     let mut v: Vec<_> = o
         .flags
         .iter()
@@ -167,7 +173,10 @@ fn lines_are_named_right_with_crlf_blank_lines_and_quotes() {
     // The bad count is on line 5 and the sum that does not add up on line 6, however the file
     // ends its lines and whether it goes through the splitter (plain) or the csv crate (quoted).
     let plain = finding_places(&rows.join("\n"));
-    assert!(plain.contains(&(5, "pengguna_dpt".into(), "H20".into())), "{plain:?}");
+    assert!(
+        plain.contains(&(5, "pengguna_dpt".into(), "H20".into())),
+        "{plain:?}"
+    );
     assert!(plain.iter().any(|f| f.0 == 6 && f.2 == "H07"), "{plain:?}");
     assert_eq!(finding_places(&rows.join("\r\n")), plain);
     let quoted = rows.join("\r\n").replace("/003;ppwp", "/003;\"ppwp\"");
