@@ -645,20 +645,34 @@ pub async fn case_mark(
     Ok((mark.signed_on <= received).then_some(mark))
 }
 
-/// The public figures of `region` (anonymised, suppressed): see `posko_core::akuntabilitas`.
+/// The public figures of `region` (anonymised, suppressed), or of the whole country by
+/// province with `None`: see `posko_core::akuntabilitas`.
 pub async fn public_figures(
     posko: &Posko,
-    region: &RegionCode,
+    region: Option<&RegionCode>,
 ) -> Result<PublicFigures, StoreError> {
-    let facts = posko.store.public_case_facts(region).await?;
-    let districts: Vec<RegionCode> = posko
-        .atlas
-        .subtree(region)
-        .iter()
-        .filter(|r| r.level() == Level::District)
-        .map(|r| r.code)
-        .collect();
-    Ok(akuntabilitas::figures(*region, &districts, &facts))
+    let (areas, facts) = match region {
+        Some(r) => {
+            let areas: Vec<RegionCode> = posko
+                .atlas
+                .subtree(r)
+                .iter()
+                .filter(|x| x.level() == Level::District)
+                .map(|x| x.code)
+                .collect();
+            (areas, posko.store.public_case_facts(r).await?)
+        }
+        None => {
+            let provinces: Vec<RegionCode> =
+                posko.atlas.provinces().iter().map(|p| p.code).collect();
+            let mut facts = Vec::new();
+            for p in &provinces {
+                facts.extend(posko.store.public_case_facts(p).await?);
+            }
+            (provinces, facts)
+        }
+    };
+    Ok(akuntabilitas::figures(region.copied(), &areas, &facts))
 }
 
 impl Posko {

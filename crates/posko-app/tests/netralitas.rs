@@ -556,7 +556,7 @@ async fn public_figures_never_show_a_count_under_five() {
         reports.push(r);
     }
     p.store.insert_reports(&reports).await.unwrap();
-    let f = app::public_figures(&p, &code("33.20")).await.unwrap();
+    let f = app::public_figures(&p, Some(&code("33.20"))).await.unwrap();
     let t = &f.by_district;
     let all: Vec<Cell> = t
         .cells

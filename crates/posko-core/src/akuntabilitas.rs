@@ -251,8 +251,9 @@ pub fn decision_key(d: Option<Decision>) -> &'static str {
 /// Everything the public page shows.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PublicFigures {
-    pub region: RegionCode,
-    /// Rows: the region's districts (codes); columns: subject categories.
+    /// The region, or `None` for the whole country.
+    pub region: Option<RegionCode>,
+    /// Rows: the areas (the region's districts, or the provinces); columns: subject categories.
     pub by_district: Table,
     /// Rows: agencies a case was referred to; columns: stages.
     pub by_agency: Table,
@@ -263,13 +264,17 @@ pub struct PublicFigures {
     pub time_overall: Median,
 }
 
-/// Builds the public figures of `region` from its facts; `districts` are the region's districts
-/// in display order (facts in other districts of the region are counted under an "other" row
-/// only when there are any).
-pub fn figures(region: RegionCode, districts: &[RegionCode], facts: &[CaseFact]) -> PublicFigures {
+/// Builds the public figures of `region` (`None`: the whole country) from its facts; `districts`
+/// are the rows of the first table in display order — the region's districts, or the provinces
+/// (facts in none of them are counted under an "other" row only when there are any).
+pub fn figures(
+    region: Option<RegionCode>,
+    districts: &[RegionCode],
+    facts: &[CaseFact],
+) -> PublicFigures {
     let facts: Vec<&CaseFact> = facts
         .iter()
-        .filter(|f| region.contains(&f.region))
+        .filter(|f| region.is_none_or(|r| r.contains(&f.region)))
         .collect();
     let cats = SubjectCategory::ALL;
     let cat_index = |c: SubjectCategory| cats.iter().position(|x| *x == c).unwrap_or(0);
