@@ -197,9 +197,16 @@ async fn a_pledge_file_is_checked_whole_and_lands_all_or_nothing() {
         ),
     )
     .unwrap();
-    let err = app::import_pledges(&p, &kesbang, &code("33.20"), &bad, "pakta-buruk.csv", now())
-        .await
-        .unwrap_err();
+    let err = app::import_pledges(
+        &p,
+        Some(&kesbang),
+        &code("33.20"),
+        &bad,
+        "pakta-buruk.csv",
+        now(),
+    )
+    .await
+    .unwrap_err();
     let NetralitasError::Import(ImportError::Rows {
         file,
         problems,
@@ -248,9 +255,16 @@ async fn a_pledge_file_is_checked_whole_and_lands_all_or_nothing() {
         ),
     )
     .unwrap();
-    let r = app::import_pledges(&p, &kesbang, &code("33.20"), &good, "pakta.csv", now())
-        .await
-        .unwrap();
+    let r = app::import_pledges(
+        &p,
+        Some(&kesbang),
+        &code("33.20"),
+        &good,
+        "pakta.csv",
+        now(),
+    )
+    .await
+    .unwrap();
     assert_eq!((r.rows, r.count.added, r.count.already), (3, 3, 0));
     let xlsx = dir.path().join("pakta.xlsx");
     let mut wb = rust_xlsxwriter::Workbook::new();
@@ -300,9 +314,16 @@ async fn a_pledge_file_is_checked_whole_and_lands_all_or_nothing() {
         }
     }
     wb.save(&xlsx).unwrap();
-    let r = app::import_pledges(&p, &kesbang, &code("33.20"), &xlsx, "pakta.xlsx", now())
-        .await
-        .unwrap();
+    let r = app::import_pledges(
+        &p,
+        Some(&kesbang),
+        &code("33.20"),
+        &xlsx,
+        "pakta.xlsx",
+        now(),
+    )
+    .await
+    .unwrap();
     assert_eq!((r.rows, r.count.added, r.count.already), (3, 2, 1));
     // A bad XLSX row is named with its column letter.
     let wrong = dir.path().join("salah.xlsx");
@@ -318,9 +339,16 @@ async fn a_pledge_file_is_checked_whole_and_lands_all_or_nothing() {
         ws.write_string(1, c as u16, *v).unwrap();
     }
     wb.save(&wrong).unwrap();
-    let err = app::import_pledges(&p, &kesbang, &code("33.20"), &wrong, "salah.xlsx", now())
-        .await
-        .unwrap_err();
+    let err = app::import_pledges(
+        &p,
+        Some(&kesbang),
+        &code("33.20"),
+        &wrong,
+        "salah.xlsx",
+        now(),
+    )
+    .await
+    .unwrap_err();
     let NetralitasError::Import(ImportError::Rows { problems, .. }) = err else {
         panic!("{err:?}")
     };

@@ -556,7 +556,7 @@ pub async fn import(
     std::fs::write(tmp.path(), &bytes).map_err(AppError::internal)?;
     let fb = match app::import_pledges(
         &state.posko,
-        &me,
+        Some(&me),
         &region,
         tmp.path(),
         &filename,
