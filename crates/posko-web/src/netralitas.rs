@@ -766,8 +766,9 @@ pub async fn public_page(
         overall: f.time_overall.text(en),
         tables,
     };
-    let html = tpl.render().map_err(AppError::internal)?;
-    Ok(([(header::CACHE_CONTROL, "public, max-age=30")], Html(html)).into_response())
+    // The page is in the visitor's language (a cookie): no shared or browser cache may keep it,
+    // or a language switch would show the old page. The figures themselves are cached above.
+    render(&tpl)
 }
 
 fn cell_json(c: &Cell) -> serde_json::Value {
