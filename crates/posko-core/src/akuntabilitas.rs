@@ -10,7 +10,10 @@
 //! would be the line's total minus its visible entries; where it does, the smallest other
 //! non-zero visible entry of that line is hidden too (complementary suppression, shown as "•"),
 //! until no such line is left. A zero is shown: it identifies no one. A median time is shown only
-//! from five resolved cases up.
+//! from five resolved cases up. The district × category table and the category × decision table
+//! share margins (the count per category and the grand total): a margin hidden in one is hidden
+//! in the other. Not handled: differences between pages of nested regions (a regency's page and
+//! its province's page may hide different cells of the same kecamatan row).
 
 use std::collections::BTreeMap;
 
@@ -77,6 +80,18 @@ pub struct Table {
 /// Suppresses a table of counts `values[r][c]` (all rows the same length): see the module
 /// comment. Returns the cells, row totals, column totals and grand total as shown.
 pub fn suppress(rows: Vec<String>, columns: Vec<String>, values: &[Vec<u64>]) -> Table {
+    suppress_forced(rows, columns, values, &[])
+}
+
+/// As [`suppress`], with some entries of the extended matrix hidden from the start (`(r, c)`,
+/// where row `values.len()` is the column totals and column `columns.len()` the row totals):
+/// how two tables that share margins are kept consistent.
+pub fn suppress_forced(
+    rows: Vec<String>,
+    columns: Vec<String>,
+    values: &[Vec<u64>],
+    forced: &[(usize, usize)],
+) -> Table {
     let nr = values.len();
     let nc = columns.len();
     // The extended matrix: row `nr` holds the column totals, column `nc` the row totals.
@@ -96,6 +111,11 @@ pub fn suppress(rows: Vec<String>, columns: Vec<String>, values: &[Vec<u64>]) ->
         }
     }
     let primary = hidden.clone();
+    for (r, c) in forced {
+        if *r <= nr && *c <= nc {
+            hidden[*r][*c] = true;
+        }
+    }
     // Lines: each row (all nc + 1 entries) and each column (all nr + 1 entries).
     let lines: Vec<Vec<(usize, usize)>> = (0..=nr)
         .map(|r| (0..=nc).map(|c| (r, c)).collect())
@@ -295,7 +315,6 @@ pub fn figures(
         drows.push("lainnya".into());
         dvals.push(other);
     }
-    let by_district = suppress(drows, cat_names.clone(), &dvals);
 
     // Agency × stage, for referred cases.
     let agencies: Vec<Agency> = Agency::ALL
@@ -325,14 +344,36 @@ pub fn figures(
         let d = DECISIONS.iter().position(|d| *d == f.decision).unwrap_or(0);
         ovals[cat_index(f.category)][d] += 1;
     }
-    let outcomes = suppress(
-        cat_names.clone(),
-        DECISIONS
-            .iter()
-            .map(|d| decision_key(*d).to_string())
-            .collect(),
-        &ovals,
-    );
+    // The two tables share margins: the count per category (column totals of the first, row
+    // totals of the second) and the grand total. A margin hidden in one is hidden in the other,
+    // and both are suppressed again until neither hides more.
+    let dec_names: Vec<String> = DECISIONS
+        .iter()
+        .map(|d| decision_key(*d).to_string())
+        .collect();
+    let (nd, nk) = (dvals.len(), cats.len());
+    let mut shared: Vec<bool> = vec![false; nk + 1];
+    let (by_district, outcomes) = loop {
+        let forced_a: Vec<(usize, usize)> =
+            (0..=nk).filter(|i| shared[*i]).map(|i| (nd, i)).collect();
+        let forced_o: Vec<(usize, usize)> = (0..=nk)
+            .filter(|i| shared[*i])
+            .map(|i| (i, DECISIONS.len()))
+            .collect();
+        let a = suppress_forced(drows.clone(), cat_names.clone(), &dvals, &forced_a);
+        let o = suppress_forced(cat_names.clone(), dec_names.clone(), &ovals, &forced_o);
+        let next: Vec<bool> = (0..=nk)
+            .map(|i| {
+                let in_a = if i < nk { a.column_totals[i] } else { a.total };
+                let in_o = if i < nk { o.row_totals[i] } else { o.total };
+                in_a.is_hidden() || in_o.is_hidden()
+            })
+            .collect();
+        if next == shared {
+            break (a, o);
+        }
+        shared = next;
+    };
 
     let hours = |f: &&CaseFact| {
         f.resolved_at
@@ -437,7 +478,83 @@ mod tests {
         assert_eq!(Median::Hours(36.0).text(true), "36 hours");
     }
 
+    fn arb_facts() -> impl Strategy<Value = Vec<CaseFact>> {
+        let t0: Timestamp = "2024-11-01T00:00:00Z".parse().unwrap();
+        prop::collection::vec(
+            (
+                1u16..=4,
+                prop::sample::select(SubjectCategory::ALL.to_vec()),
+                prop::sample::select(DECISIONS.to_vec()),
+                prop::option::of(prop::sample::select(vec![Agency::Bkn, Agency::Polri])),
+                0i64..500,
+            ),
+            0..60,
+        )
+        .prop_map(move |rows| {
+            rows.into_iter()
+                .map(|(d, category, decision, referred_to, h)| CaseFact {
+                    region: RegionCode::parse(&format!("33.20.{d:02}.2001")).unwrap(),
+                    category,
+                    state: if h % 3 == 0 {
+                        CaseState::Selesai
+                    } else {
+                        CaseState::Pemeriksaan
+                    },
+                    decision,
+                    referred_to,
+                    received_at: t0,
+                    resolved_at: (h % 3 == 0).then(|| t0 + jiff::SignedDuration::from_hours(h)),
+                })
+                .collect()
+        })
+    }
+
     proptest! {
+        #[test]
+        fn tables_sharing_margins_hide_them_alike(facts in arb_facts()) {
+            let districts: Vec<RegionCode> = (1..=3)
+                .map(|d| RegionCode::parse(&format!("33.20.{d:02}")).unwrap())
+                .collect();
+            let f = figures(RegionCode::parse("33.20").ok(), &districts, &facts);
+            let (a, o) = (&f.by_district, &f.outcomes);
+            for (i, c) in a.column_totals.iter().enumerate() {
+                prop_assert_eq!(c.is_hidden(), o.row_totals[i].is_hidden());
+                if let (Cell::Count(x), Cell::Count(y)) = (c, o.row_totals[i]) {
+                    prop_assert_eq!(*x, y);
+                }
+            }
+            prop_assert_eq!(a.total.is_hidden(), o.total.is_hidden());
+            for t in [a, o, &f.by_agency] {
+                // Every line of every table: never exactly one hidden entry.
+                let nr = t.rows.len();
+                let nc = t.columns.len();
+                let entry = |r: usize, c: usize| match (r == nr, c == nc) {
+                    (false, false) => t.cells[r][c],
+                    (false, true) => t.row_totals[r],
+                    (true, false) => t.column_totals[c],
+                    (true, true) => t.total,
+                };
+                for r in 0..=nr {
+                    let n = (0..=nc).filter(|c| entry(r, *c).is_hidden()).count();
+                    prop_assert_ne!(n, 1);
+                }
+                for c in 0..=nc {
+                    let n = (0..=nr).filter(|r| entry(*r, c).is_hidden()).count();
+                    prop_assert_ne!(n, 1);
+                }
+                for r in 0..=nr {
+                    for c in 0..=nc {
+                        if let Cell::Count(n) = entry(r, c) {
+                            prop_assert!(n == 0 || n >= THRESHOLD);
+                        }
+                    }
+                }
+            }
+            // The medians: shown only from five resolved cases.
+            let resolved = facts.iter().filter(|x| x.resolved_at.is_some()).count();
+            prop_assert_eq!(matches!(f.time_overall, Median::Small), resolved < 5);
+        }
+
         #[test]
         fn no_small_count_shows_and_none_is_recoverable(
             values in (1usize..6, 1usize..6).prop_flat_map(|(r, c)| {
