@@ -136,6 +136,7 @@ async fn flow(env: Env) {
         "petugas-piket",
         &["--agency", "bawaslu", "--region", "33.20"],
     );
+    env.add_user("pemantau", "pemantau", &["--region", "33.20"]);
     let token = env
         .ok(&["token", "add", "--name", "gw"], None)
         .trim()
@@ -193,6 +194,29 @@ async fn flow(env: Env) {
     assert!(said.contains("2 pakta baru"), "{said}");
 
     let server = env.start();
+    // Signed out: the neutrality page asks for a login; an observer reads but may not record.
+    let r = browser_like_client()
+        .get(server.url("/netralitas"))
+        .send()
+        .await
+        .unwrap();
+    assert!(r.url().path().starts_with("/masuk"), "{}", r.url());
+    let pemantau = common::login(&server, "pemantau").await;
+    let page = get(&pemantau, &server, "/netralitas?wilayah=33.20").await;
+    let r = pemantau
+        .post(server.url("/netralitas/pakta"))
+        .form(&[
+            ("csrf", csrf_of(&page).as_str()),
+            ("jenis", "asn"),
+            ("nip", "198001012005011009"),
+            ("unit", "Dinas Pendidikan"),
+            ("wilayah", "33.20"),
+            ("tanggal", "2024-09-02"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
     let kesbang = common::login(&server, "kesbang").await;
     let page = post_form(
         &kesbang,

@@ -345,6 +345,14 @@ fn refusal(e: NetralitasError, lang: Lang) -> Result<Feedback, AppError> {
     }
 }
 
+/// The region the page came from (a hidden field), checked: only a valid code goes back into a
+/// URL or a page.
+fn back_region(form: &[(String, String)]) -> String {
+    parse_region(field(form, "kembali"))
+        .map(|r| r.to_string())
+        .unwrap_or_default()
+}
+
 fn parse_region(text: &str) -> Option<RegionCode> {
     RegionCode::parse(text).ok()
 }
@@ -366,7 +374,7 @@ pub async fn record_briefing(
 ) -> Result<Response, AppError> {
     v.check_csrf(&state, field(&form, "csrf"))?;
     let me = v.require_user("/netralitas")?.clone();
-    let back = field(&form, "kembali").to_string();
+    let back = back_region(&form);
     let fb = 'fb: {
         let Some(region) = parse_region(field(&form, "wilayah")) else {
             break 'fb bad(v.lang, "wilayah", "region");
@@ -424,7 +432,7 @@ pub async fn record_pledge(
 ) -> Result<Response, AppError> {
     v.check_csrf(&state, field(&form, "csrf"))?;
     let me = v.require_user("/netralitas")?.clone();
-    let back = field(&form, "kembali").to_string();
+    let back = back_region(&form);
     let fb = 'fb: {
         let Some(kind) = OfficialKind::parse(field(&form, "jenis")) else {
             break 'fb bad(v.lang, "jenis", "kind");
@@ -468,7 +476,7 @@ pub async fn record_headcount(
 ) -> Result<Response, AppError> {
     v.check_csrf(&state, field(&form, "csrf"))?;
     let me = v.require_user("/netralitas")?.clone();
-    let back = field(&form, "kembali").to_string();
+    let back = back_region(&form);
     let fb = 'fb: {
         let Some(region) = parse_region(field(&form, "wilayah")) else {
             break 'fb bad(v.lang, "wilayah", "region");
