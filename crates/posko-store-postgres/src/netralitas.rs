@@ -154,8 +154,34 @@ pub async fn briefings(
 
 pub async fn add_pledges(pool: &PgPool, rows: &[NewPledge]) -> StoreResult<PledgeCount> {
     let mut tx = pool.begin().await.map_err(be)?;
+    // One importer at a time: the check for an earlier pledge of the same official and the insert
+    // must not interleave with another batch's.
+    sqlx::query("SELECT pg_advisory_xact_lock(hashtext('integrity_pledges'))")
+        .execute(&mut *tx)
+        .await
+        .map_err(be)?;
     let mut count = PledgeCount::default();
     for p in rows {
+        // The same official signed before: by the same identity, by NIP, or by name and unit
+        // when one of the two pledges has no NIP (two NIPs that differ are two people, even with
+        // one name in one unit).
+        let earlier: Option<i64> = sqlx::query_scalar(
+            "SELECT id FROM integrity_pledges
+             WHERE identity_mac = $1
+                OR ($2 IS NOT NULL AND number_mac = $2)
+                OR ($3 IS NOT NULL AND name_mac = $3 AND ($2 IS NULL OR number_mac IS NULL))
+             LIMIT 1",
+        )
+        .bind(&p.identity_mac)
+        .bind(&p.number_mac)
+        .bind(&p.name_mac)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(be)?;
+        if earlier.is_some() {
+            count.already += 1;
+            continue;
+        }
         let done = sqlx::query(
             "INSERT INTO integrity_pledges (kind, identity_mac, number_mac, name_mac, region_code,
                  unit, signed_on, source, created_by, created_at)

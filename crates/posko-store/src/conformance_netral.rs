@@ -179,10 +179,22 @@ pub async fn netral_pledges_once_per_official_all_or_nothing(s: &dyn Store) {
     s.add_pledges(&[pledge(4, None, "33.20", feb)])
         .await
         .unwrap();
+    // Official 1 again, named by name and unit only (no NIP): the same official, already.
+    let mut by_name = pledge(201, Some(101), "33.20", jan);
+    by_name.identity_mac = vec![101; 32];
+    by_name.number_mac = None;
+    let c = s.add_pledges(&[by_name]).await.unwrap();
+    assert_eq!((c.added, c.already), (0, 1));
+    // Another NIP with the same name and unit hash is another person.
+    let c = s
+        .add_pledges(&[pledge(6, Some(101), "15.71", Date::constant(2024, 3, 1))])
+        .await
+        .unwrap();
+    assert_eq!((c.added, c.already), (1, 0));
     let facts = s.pledge_facts(&code("33.20")).await.unwrap();
     assert_eq!(facts.len(), 3, "officials 1, 2 and 4 in Jepara");
     assert!(facts.iter().all(|f| f.unit == "DINAS PENDIDIKAN"));
-    assert_eq!(s.pledge_facts(&code("15")).await.unwrap().len(), 1);
+    assert_eq!(s.pledge_facts(&code("15")).await.unwrap().len(), 2);
 
     // A case finds the pledge by either hash; the first pledge of official 2 stays January's.
     let by_number = s.pledge_of_official(&[1; 32]).await.unwrap().unwrap();

@@ -463,8 +463,9 @@ pub trait Store: Send + Sync + 'static {
     async fn add_briefing(&self, briefing: &NewBriefing) -> StoreResult<i64>;
     /// Briefings held for regions inside `within`, newest first, at most `limit`.
     async fn briefings(&self, within: &RegionCode, limit: u32) -> StoreResult<Vec<StoredBriefing>>;
-    /// Records pledges all or none: an official who signed already (same `identity_mac`, in the
-    /// store or earlier in the batch) keeps the first pledge and counts as `already`.
+    /// Records pledges all or none: an official who signed already (in the store or earlier in
+    /// the batch: the same `identity_mac`, the same NIP hash, or the same name-and-unit hash when
+    /// one of the two pledges has no NIP) keeps the first pledge and counts as `already`.
     async fn add_pledges(&self, rows: &[NewPledge]) -> StoreResult<PledgeCount>;
     /// What coverage needs of the pledges placed inside `within`.
     async fn pledge_facts(
