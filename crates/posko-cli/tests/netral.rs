@@ -387,6 +387,7 @@ async fn flow(env: Env) {
         html.contains("&#60;5") || html.contains("&lt;5"),
         "<5 shown"
     );
+    assert!(html.contains("id=\"diperbarui\"") && html.contains("WIB"));
     let numbers = shown_numbers(&html);
     assert!(numbers.iter().any(|n| n == "8"), "{numbers:?}");
     for n in &numbers {
@@ -423,6 +424,7 @@ async fn flow(env: Env) {
         assert!(!text.contains(planted), "{planted} in the JSON");
     }
     let v: Value = serde_json::from_str(&text).unwrap();
+    assert!(v["computed_at"].as_str().unwrap().starts_with("20"));
     let mut counts = Vec::new();
     json_counts(&v, &mut counts);
     assert!(counts.contains(&json!("<5")));

@@ -592,18 +592,17 @@ pub async fn import(
 /// How long published figures are reused.
 const CACHE_FOR: Duration = Duration::from_secs(30);
 
-type Cache = Mutex<HashMap<(usize, Option<RegionCode>), (Instant, Arc<PublicFigures>)>>;
+/// Figures with when they were computed.
+type Computed = (Timestamp, Arc<PublicFigures>);
+type Cache = Mutex<HashMap<(usize, Option<RegionCode>), (Instant, Computed)>>;
 
 fn cache() -> &'static Cache {
     static CACHE: OnceLock<Cache> = OnceLock::new();
     CACHE.get_or_init(|| Mutex::new(HashMap::new()))
 }
 
-/// The figures of `region`, recomputed when older than 30 seconds.
-async fn figures(
-    state: &AppState,
-    region: Option<RegionCode>,
-) -> Result<Arc<PublicFigures>, AppError> {
+/// The figures of `region` and when they were computed, recomputed when older than 30 seconds.
+async fn figures(state: &AppState, region: Option<RegionCode>) -> Result<Computed, AppError> {
     // One cache per store, so two apps in one process never share figures.
     let key = (
         Arc::as_ptr(&state.posko.store) as *const () as usize,
@@ -616,10 +615,13 @@ async fn figures(
             }
         }
     }
-    let f = Arc::new(
-        app::public_figures(&state.posko, region.as_ref())
-            .await
-            .map_err(AppError::from_store)?,
+    let f = (
+        Timestamp::now(),
+        Arc::new(
+            app::public_figures(&state.posko, region.as_ref())
+                .await
+                .map_err(AppError::from_store)?,
+        ),
     );
     if let Ok(mut c) = cache().lock() {
         c.retain(|_, (at, _)| at.elapsed() < CACHE_FOR);
@@ -693,6 +695,7 @@ struct PublicTemplate {
     tables: Vec<TableView>,
     medians: Vec<(String, String)>,
     overall: String,
+    updated: String,
 }
 
 /// `GET /akuntabilitas`: the public figures, no login.
@@ -711,7 +714,17 @@ pub async fn public_page(
     let mut page = Page::new(&state, &v, "akuntabilitas.title", &path);
     // Nothing of the officers' console on the public page.
     page.unread = 0;
-    let f = figures(&state, region).await?;
+    let (computed_at, f) = figures(&state, region).await?;
+    let zone = region
+        .and_then(|r| state.posko.atlas.zone(&r))
+        .unwrap_or(Zone::Wib);
+    let updated = format!(
+        "{} {}",
+        computed_at
+            .to_zoned(zone.tz())
+            .strftime("%Y-%m-%d %H:%M:%S"),
+        zone.abbreviation()
+    );
     // Row labels: the districts of the region, or the provinces.
     let names: HashMap<String, String> = f
         .by_district
@@ -772,6 +785,7 @@ pub async fn public_page(
             .map(|(c, m)| (cat(c), m.text(en)))
             .collect(),
         overall: f.time_overall.text(en),
+        updated,
         tables,
     };
     // The page is in the visitor's language (a cookie): no shared or browser cache may keep it,
@@ -812,9 +826,10 @@ pub async fn public_json(
     Query(q): Query<RegionQuery>,
 ) -> Result<Response, AppError> {
     let region = public_region(&state, q.wilayah.as_deref())?;
-    let f = figures(&state, region).await?;
+    let (computed_at, f) = figures(&state, region).await?;
     let body = serde_json::json!({
         "region": region.map(|r| r.to_string()),
+        "computed_at": computed_at.to_string(),
         "by_district": table_json(&f.by_district),
         "by_agency": table_json(&f.by_agency),
         "outcomes": table_json(&f.outcomes),

@@ -348,9 +348,10 @@ pub fn document() -> Value {
             "schemas": {
                 "PublicFigures": {
                     "type": "object",
-                    "required": ["region", "by_district", "by_agency", "outcomes", "median_hours_to_resolution", "median_hours_overall"],
+                    "required": ["region", "computed_at", "by_district", "by_agency", "outcomes", "median_hours_to_resolution", "median_hours_overall"],
                     "properties": {
                         "region": { "type": "string", "nullable": true },
+                        "computed_at": { "type": "string", "format": "date-time" },
                         "by_district": { "$ref": "#/components/schemas/SuppressedTable" },
                         "by_agency": { "$ref": "#/components/schemas/SuppressedTable" },
                         "outcomes": { "$ref": "#/components/schemas/SuppressedTable" },
