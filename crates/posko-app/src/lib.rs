@@ -13,6 +13,7 @@ pub mod clock;
 pub mod config;
 pub mod intake;
 pub mod logistics;
+pub mod netralitas;
 pub mod notify;
 pub mod rakor;
 pub mod regions;

@@ -9,6 +9,8 @@ mod kerawanan;
 mod logistik;
 mod open;
 mod rakor;
+// neutrality briefings and integrity pledges (issue 9, part 4)
+mod netralitas;
 mod wilayah;
 
 use std::io::{BufRead, IsTerminal, Write};
@@ -129,6 +131,11 @@ enum Command {
     Rakor {
         #[command(subcommand)]
         cmd: rakor::RakorCmd,
+    },
+    /// Netralitas: impor pakta integritas dan cakupan (neutrality pledges and coverage).
+    Netralitas {
+        #[command(subcommand)]
+        cmd: netralitas::NetralitasCmd,
     },
 }
 
@@ -492,6 +499,7 @@ async fn run(cli: Cli) -> Result<std::process::ExitCode> {
         } => return dpt::demo(args, file),
         Command::Logistik { cmd } => return logistik::run(cmd, file).await,
         Command::Rakor { cmd } => rakor::run(cmd, file).await?,
+        Command::Netralitas { cmd } => netralitas::run(cmd, file).await?,
         Command::Demo {
             cmd: DemoCmd::Logistik(args),
         } => logistik::demo(args, file).await?,

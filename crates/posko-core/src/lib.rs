@@ -6,6 +6,7 @@
 //! these validated types; the rules and their sources are in `shared/DOMAIN.md`.
 
 pub mod access;
+pub mod akuntabilitas;
 pub mod calendar;
 pub mod case;
 pub mod dedup;
@@ -17,6 +18,7 @@ pub mod geo;
 pub mod ikp;
 pub mod lines;
 pub mod logistics;
+pub mod netralitas;
 pub mod official;
 pub mod phone;
 pub mod rakor;

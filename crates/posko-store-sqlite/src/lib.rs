@@ -7,6 +7,7 @@
 
 mod handling;
 mod logistics;
+mod netralitas;
 mod notify;
 mod rakor;
 mod reports;
@@ -822,5 +823,58 @@ impl Store for SqliteStore {
 
     async fn follow_up_events(&self, id: i64) -> StoreResult<Vec<posko_store::FollowUpEvent>> {
         rakor::follow_up_events(&self.pool, id).await
+    }
+
+    // ── neutrality briefings, integrity pledges, public accountability (issue 9, parts 4–5) ──
+    async fn set_headcounts(
+        &self,
+        rows: &[posko_core::netralitas::Headcount],
+        at: Timestamp,
+    ) -> StoreResult<u64> {
+        netralitas::set_headcounts(&self.pool, rows, at).await
+    }
+
+    async fn headcounts(
+        &self,
+        within: &RegionCode,
+    ) -> StoreResult<Vec<posko_core::netralitas::Headcount>> {
+        netralitas::headcounts(&self.pool, within).await
+    }
+
+    async fn add_briefing(&self, briefing: &posko_store::NewBriefing) -> StoreResult<i64> {
+        netralitas::add_briefing(&self.pool, briefing).await
+    }
+
+    async fn briefings(
+        &self,
+        within: &RegionCode,
+        limit: u32,
+    ) -> StoreResult<Vec<posko_store::StoredBriefing>> {
+        netralitas::briefings(&self.pool, within, limit).await
+    }
+
+    async fn add_pledges(
+        &self,
+        rows: &[posko_store::NewPledge],
+    ) -> StoreResult<posko_store::PledgeCount> {
+        netralitas::add_pledges(&self.pool, rows).await
+    }
+
+    async fn pledge_facts(
+        &self,
+        within: &RegionCode,
+    ) -> StoreResult<Vec<posko_core::netralitas::PledgeFact>> {
+        netralitas::pledge_facts(&self.pool, within).await
+    }
+
+    async fn pledge_of_official(&self, mac: &[u8]) -> StoreResult<Option<posko_store::PledgeMark>> {
+        netralitas::pledge_of_official(&self.pool, mac).await
+    }
+
+    async fn public_case_facts(
+        &self,
+        within: &RegionCode,
+    ) -> StoreResult<Vec<posko_core::akuntabilitas::CaseFact>> {
+        netralitas::public_case_facts(&self.pool, within).await
     }
 }

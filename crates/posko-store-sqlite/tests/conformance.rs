@@ -56,3 +56,5 @@ async fn durable_settings_are_on() {
     assert_eq!((mode.as_str(), fk, sync), ("wal", 1, 2));
 }
 posko_store::rakor_conformance_suite!(fresh);
+// neutrality briefings, integrity pledges, public accountability (issue 9, parts 4–5)
+posko_store::netral_conformance_suite!(fresh);

@@ -82,7 +82,7 @@ fn now() -> Timestamp {
     Timestamp::from_second(Timestamp::now().as_second()).unwrap_or(Timestamp::UNIX_EPOCH)
 }
 
-fn new_user(username: &str, role: Role) -> NewUser {
+pub(crate) fn new_user(username: &str, role: Role) -> NewUser {
     NewUser {
         username: username.into(),
         display_name: format!("Petugas {username}"),
@@ -457,7 +457,7 @@ pub async fn tps_tally_is_exact_at_every_level(s: &dyn Store) {
     assert_eq!(regencies.len(), 3);
 }
 
-fn report(code: &str) -> NewReport {
+pub(crate) fn report(code: &str) -> NewReport {
     NewReport {
         tracking_code: code.into(),
         election: "pilkada-2024".into(),
@@ -505,7 +505,7 @@ fn evidence(content: &[u8]) -> NewEvidence {
     }
 }
 
-fn stored_id(o: &InsertOutcome) -> i64 {
+pub(crate) fn stored_id(o: &InsertOutcome) -> i64 {
     match o {
         InsertOutcome::Stored { id, .. } => *id,
         other => panic!("expected a stored report, got {other:?}"),
@@ -889,7 +889,7 @@ pub async fn cases_move_once_and_route_to_one_agency(s: &dyn Store) {
 }
 
 /// Moves a case by `actions`, one event each, an hour apart from `at`.
-async fn drive(
+pub(crate) async fn drive(
     s: &dyn Store,
     id: i64,
     actor: i64,
@@ -911,7 +911,13 @@ async fn drive(
     at
 }
 
-fn event(id: i64, actor: i64, at: Timestamp, action: &str, state: &str) -> crate::CaseEvent {
+pub(crate) fn event(
+    id: i64,
+    actor: i64,
+    at: Timestamp,
+    action: &str,
+    state: &str,
+) -> crate::CaseEvent {
     crate::CaseEvent {
         report_id: id,
         at,

@@ -10,9 +10,12 @@
 pub mod conformance;
 pub mod conformance_notify;
 pub mod conformance_rakor;
+// neutrality and public accountability (issue 9, parts 4 and 5)
+pub mod conformance_netral;
 
 mod handling;
 mod logistics;
+mod netralitas;
 mod notify;
 mod rakor;
 mod reports;
@@ -25,6 +28,7 @@ use posko_core::{Agency, Level, RegionCode, Role, TpsRecord};
 
 pub use handling::*;
 pub use logistics::*;
+pub use netralitas::*;
 pub use notify::*;
 pub use rakor::*;
 pub use reports::*;
@@ -441,6 +445,42 @@ pub trait Store: Send + Sync + 'static {
     async fn move_follow_up(&self, mv: &FollowUpMove) -> StoreResult<bool>;
     /// An action's moves, oldest first.
     async fn follow_up_events(&self, id: i64) -> StoreResult<Vec<FollowUpEvent>>;
+
+    // ── neutrality briefings and integrity pledges (issue 9, part 4) ───────────────────────
+    /// Adds or replaces units' headcounts (by region, unit and kind), all or none; returns how
+    /// many rows were written.
+    async fn set_headcounts(
+        &self,
+        rows: &[posko_core::netralitas::Headcount],
+        at: Timestamp,
+    ) -> StoreResult<u64>;
+    /// The headcounts of units inside `within` (itself included).
+    async fn headcounts(
+        &self,
+        within: &RegionCode,
+    ) -> StoreResult<Vec<posko_core::netralitas::Headcount>>;
+    /// Records a briefing with its villages, all or nothing; returns its id.
+    async fn add_briefing(&self, briefing: &NewBriefing) -> StoreResult<i64>;
+    /// Briefings held for regions inside `within`, newest first, at most `limit`.
+    async fn briefings(&self, within: &RegionCode, limit: u32) -> StoreResult<Vec<StoredBriefing>>;
+    /// Records pledges all or none: an official who signed already (in the store or earlier in
+    /// the batch: the same `identity_mac`, the same NIP hash, or the same name-and-unit hash when
+    /// one of the two pledges has no NIP) keeps the first pledge and counts as `already`.
+    async fn add_pledges(&self, rows: &[NewPledge]) -> StoreResult<PledgeCount>;
+    /// What coverage needs of the pledges placed inside `within`.
+    async fn pledge_facts(
+        &self,
+        within: &RegionCode,
+    ) -> StoreResult<Vec<posko_core::netralitas::PledgeFact>>;
+    /// The earliest pledge whose NIP hash or name-and-unit hash is `mac`.
+    async fn pledge_of_official(&self, mac: &[u8]) -> StoreResult<Option<PledgeMark>>;
+
+    // ── public accountability (issue 9, part 5) ─────────────────────────────────────────────
+    /// One fact per case inside `within` (merged duplicates left out): codes and instants only.
+    async fn public_case_facts(
+        &self,
+        within: &RegionCode,
+    ) -> StoreResult<Vec<posko_core::akuntabilitas::CaseFact>>;
 }
 
 /// The half-open range of village-code text that lies inside `region`: every code inside starts

@@ -12,6 +12,7 @@ mod kerawanan;
 mod lapor;
 mod logistik;
 mod metrics;
+mod netralitas;
 mod notifikasi;
 pub mod openapi;
 mod pages;
@@ -174,9 +175,24 @@ pub fn router(posko: Posko) -> Router {
         .route("/tindak-lanjut", get(rakor::console))
         .route("/tindak-lanjut/{id}/langkah", post(rakor::step))
         .layer(RequestBodyLimitLayer::new(256 * 1024));
+    // neutrality and public accountability (issue 9, parts 4–5); pledge files up to 32 MiB.
+    let netral = Router::new()
+        .route("/netralitas", get(netralitas::show))
+        .route("/netralitas/penyuluhan", post(netralitas::record_briefing))
+        .route("/netralitas/pakta", post(netralitas::record_pledge))
+        .route("/netralitas/unit", post(netralitas::record_headcount))
+        .route("/akuntabilitas", get(netralitas::public_page))
+        .route("/api/v1/akuntabilitas", get(netralitas::public_json))
+        .layer(RequestBodyLimitLayer::new(256 * 1024));
+    let netral_uploads = Router::new()
+        .route("/netralitas/impor", post(netralitas::import))
+        .layer(DefaultBodyLimit::disable())
+        .layer(RequestBodyLimitLayer::new(32 << 20));
     let mut app = rest
         .merge(intake)
         .merge(uploads)
+        .merge(netral)
+        .merge(netral_uploads)
         .fallback(pages::not_found)
         .layer(middleware::from_fn(error::render_error_pages))
         .layer(middleware::from_fn_with_state(

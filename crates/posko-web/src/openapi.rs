@@ -330,11 +330,47 @@ pub fn document() -> Value {
                     "200": { "description": "The region view", "content": { "application/json": { "schema": { "type": "object" } } } },
                     "404": err_response("Wilayah tidak ada / no such region")
                 }
+            } },
+            // neutrality and public accountability (issue 9, part 5)
+            "/api/v1/akuntabilitas": { "get": {
+                "operationId": "publicAccountability",
+                "summary": "Angka akuntabilitas publik (anonim, <5 disamarkan) / public accountability figures (anonymised, counts under 5 withheld)",
+                "description": "Counts of reports by district (or province) and category, referred cases by agency and stage, decisions by category, and median hours to resolution. A count is a number, or \"<5\" (fewer than five) or \"•\" (withheld so that a \"<5\" cannot be worked out from a total). No personal field. Refreshed at most every 30 seconds. Without `wilayah`: the post's region, or the whole country by province.",
+                "parameters": [{ "name": "wilayah", "in": "query", "required": false, "schema": { "type": "string" }, "example": "33.20" }],
+                "responses": {
+                    "200": { "description": "The figures", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/PublicFigures" } } } },
+                    "404": err_response("Wilayah tidak ada / no such region")
+                }
             } }
         },
         "components": {
             "securitySchemes": { "bearerAuth": { "type": "http", "scheme": "bearer", "description": "A token made with `posko token add`" } },
             "schemas": {
+                "PublicFigures": {
+                    "type": "object",
+                    "required": ["region", "computed_at", "by_district", "by_agency", "outcomes", "median_hours_to_resolution", "median_hours_overall"],
+                    "properties": {
+                        "region": { "type": "string", "nullable": true },
+                        "computed_at": { "type": "string", "format": "date-time" },
+                        "by_district": { "$ref": "#/components/schemas/SuppressedTable" },
+                        "by_agency": { "$ref": "#/components/schemas/SuppressedTable" },
+                        "outcomes": { "$ref": "#/components/schemas/SuppressedTable" },
+                        "median_hours_to_resolution": { "type": "object", "additionalProperties": {} },
+                        "median_hours_overall": {}
+                    }
+                },
+                "SuppressedTable": {
+                    "type": "object",
+                    "required": ["rows", "columns", "cells", "row_totals", "column_totals", "total"],
+                    "properties": {
+                        "rows": { "type": "array", "items": { "type": "string" } },
+                        "columns": { "type": "array", "items": { "type": "string" } },
+                        "cells": { "type": "array", "items": { "type": "array", "items": {} } },
+                        "row_totals": { "type": "array", "items": {} },
+                        "column_totals": { "type": "array", "items": {} },
+                        "total": {}
+                    }
+                },
                 "ReportRequest": report_request(),
                 "ResultsRequest": results_request(),
                 "ResultsReceipt": results_receipt(),

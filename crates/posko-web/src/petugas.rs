@@ -270,6 +270,8 @@ struct DetailTemplate {
     overdue: bool,
     /// Other reports naming the same official (same keyed NIP/NRP, or name and unit, hash).
     repeats: usize,
+    /// The date the reported official signed a neutrality pledge, when before the report.
+    pledge_mark: Option<String>,
     /// The post's officers, for assignment: (id, name, selected).
     officers: Vec<(i64, String, bool)>,
     assignee: String,
@@ -480,8 +482,14 @@ async fn detail_page(
             .saturating_sub(1),
         None => 0,
     };
+    // Neutrality (issue 9, part 4): the official signed an integrity pledge before the report.
+    let pledge_mark = posko_app::netralitas::case_mark(&state.posko, &d)
+        .await
+        .map_err(AppError::from_store)?
+        .map(|m| m.signed_on.to_string());
     let tpl = DetailTemplate {
         repeats,
+        pledge_mark,
         deadline: clock.as_ref().map(|c| c.shown()).unwrap_or_default(),
         overdue: clock.as_ref().is_some_and(|c| c.overdue(Timestamp::now())),
         officers,
