@@ -394,3 +394,5 @@ async fn concurrent_retries_with_one_idempotency_key_store_one_report() {
     b.close().await;
 }
 posko_store::rakor_conformance_suite!(fresh);
+// dashboard (issue 9)
+posko_store::dashboard_conformance_suite!(fresh);

@@ -56,3 +56,5 @@ async fn durable_settings_are_on() {
     assert_eq!((mode.as_str(), fk, sync), ("wal", 1, 2));
 }
 posko_store::rakor_conformance_suite!(fresh);
+// dashboard (issue 9)
+posko_store::dashboard_conformance_suite!(fresh);
