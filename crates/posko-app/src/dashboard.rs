@@ -19,8 +19,7 @@ use std::collections::{BTreeMap, HashMap};
 use jiff::{SignedDuration, Timestamp};
 use posko_core::case::CaseState;
 use posko_core::dashboard::{
-    self as core_dash, CaseRecord, Deployment, District, Figures, Logistics, Risk, TpsRisk,
-    Turnout,
+    self as core_dash, CaseRecord, Deployment, District, Figures, Logistics, Risk, TpsRisk, Turnout,
 };
 use posko_core::deploy::TpsCategory;
 use posko_core::rakor::FollowUpDigest;
@@ -86,7 +85,9 @@ pub fn key(region: Option<&RegionCode>) -> String {
 /// Why a dashboard request failed.
 #[derive(Debug, thiserror::Error)]
 pub enum DashboardError {
-    #[error("tidak berwenang melihat dasbor wilayah ini (not allowed to see this region's dashboard)")]
+    #[error(
+        "tidak berwenang melihat dasbor wilayah ini (not allowed to see this region's dashboard)"
+    )]
     Forbidden,
     #[error("wilayah '{0}' tidak dikenal (unknown region)")]
     Region(String),
@@ -211,8 +212,9 @@ pub async fn district_figures(
     }
 
     // Early-warning alerts firing now.
-    let alerts = crate::vulnerability::early_warning(posko, root, &posko.config.peringatan_dini, now)
-        .await?;
+    let alerts =
+        crate::vulnerability::early_warning(posko, root, &posko.config.peringatan_dini, now)
+            .await?;
     for a in alerts {
         let f = out.entry(district_of(&a.district)).or_default();
         f.alerts += 1;
@@ -388,7 +390,7 @@ pub async fn compute(
         fingerprint: fingerprint.to_string(),
         election: election.clone(),
         children: children_of(None),
-        figures: national,
+        figures: lines_by_child(posko, national, None),
     });
     for (code, f) in &by_region {
         out.push(Snapshot {
@@ -398,10 +400,36 @@ pub async fn compute(
             fingerprint: fingerprint.to_string(),
             election: election.clone(),
             children: children_of(Some(code)),
-            figures: f.clone(),
+            figures: lines_by_child(posko, f.clone(), Some(code)),
         });
     }
     Ok(out)
+}
+
+/// Above a regency, the per-district lines are summed into the regions one level below (a
+/// province's regencies, the country's provinces): the tiles show those, and a national snapshot
+/// stays small (38 lines, not 7,277). Totals are untouched.
+fn lines_by_child(posko: &Posko, mut f: Figures, region: Option<&RegionCode>) -> Figures {
+    let level = match region.map(RegionCode::level) {
+        None => Level::Province,
+        Some(Level::Province) => Level::Regency,
+        Some(_) => return f,
+    };
+    let mut lines: BTreeMap<String, District> = BTreeMap::new();
+    for (code, d) in std::mem::take(&mut f.districts) {
+        let key = RegionCode::parse(&code)
+            .ok()
+            .and_then(|c| c.ancestor_at(level))
+            .map_or(code, |c| c.to_string());
+        let line = lines.entry(key.clone()).or_default();
+        let mut d = d;
+        d.name = RegionCode::parse(&key)
+            .map(|c| region_name(posko, Some(&c)))
+            .unwrap_or(key);
+        line.add(&d);
+    }
+    f.districts = lines;
+    f
 }
 
 /// Computes and stores every snapshot; returns how many were written.
@@ -501,8 +529,8 @@ pub async fn read_snapshot(
     let Some(row) = posko.store.dashboard_snapshot(&key(region)).await? else {
         return Ok(None);
     };
-    let stored: Stored = serde_json::from_str(&row.figures)
-        .map_err(|e| DashboardError::Corrupt(e.to_string()))?;
+    let stored: Stored =
+        serde_json::from_str(&row.figures).map_err(|e| DashboardError::Corrupt(e.to_string()))?;
     Ok(Some(Snapshot {
         region: region.copied(),
         name: region_name(posko, region),

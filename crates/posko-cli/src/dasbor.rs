@@ -38,10 +38,7 @@ pub async fn briefing(a: BriefingArgs, file: Option<&PathBuf>) -> Result<()> {
     let region = if a.wilayah.trim().eq_ignore_ascii_case(posko_store::NATIONAL) {
         None
     } else {
-        Some(
-            posko_core::RegionCode::parse(a.wilayah.trim())
-                .map_err(|e| anyhow::anyhow!("{e}"))?,
-        )
+        Some(posko_core::RegionCode::parse(a.wilayah.trim()).map_err(|e| anyhow::anyhow!("{e}"))?)
     };
     let lang = Lang::parse(&a.bahasa).unwrap_or(Lang::Id);
     let now = Timestamp::now();
@@ -61,11 +58,7 @@ pub async fn briefing(a: BriefingArgs, file: Option<&PathBuf>) -> Result<()> {
     let xlsx =
         posko_web::dasbor::briefing_workbook(&posko_web::dasbor::briefing_view(&posko, &b, lang))
             .map_err(|e| anyhow::anyhow!("{e}"))?;
-    for (ext, bytes) in [
-        ("html", html.into_bytes()),
-        ("pdf", pdf),
-        ("xlsx", xlsx),
-    ] {
+    for (ext, bytes) in [("html", html.into_bytes()), ("pdf", pdf), ("xlsx", xlsx)] {
         let path = a.keluar.join(format!("{stem}.{ext}"));
         std::fs::write(&path, bytes).with_context(|| path.display().to_string())?;
         println!("{}", path.display());
@@ -98,9 +91,7 @@ pub async fn import_dpt_summary(a: DptSummaryArgs, file: Option<&PathBuf>) -> Re
     let (election, n) = posko_app::dashboard::import_dpt_summary(&posko, &bytes, Timestamp::now())
         .await
         .context("impor ringkasan DPT gagal (voter-list summary import failed)")?;
-    println!(
-        "{n} kecamatan disimpan untuk {election} ({n} districts stored for {election})"
-    );
+    println!("{n} kecamatan disimpan untuk {election} ({n} districts stored for {election})");
     Ok(())
 }
 

@@ -54,7 +54,10 @@ async fn coordinator_opens_the_dashboard_and_drills_down_in_chromium() {
         .click()
         .await
         .unwrap();
-    c.wait().for_element(Locator::Id("tile-kasus")).await.unwrap();
+    c.wait()
+        .for_element(Locator::Id("tile-kasus"))
+        .await
+        .unwrap();
     assert_eq!(c.current_url().await.unwrap().path(), "/dasbor/33.20");
     // Every subject has its tile; the charts are SVG drawn by the server, and they show.
     for id in [
@@ -79,7 +82,13 @@ async fn coordinator_opens_the_dashboard_and_drills_down_in_chromium() {
     assert!(svgs.len() >= 3, "charts on several tiles");
     let scripts = c.find_all(Locator::Css("script")).await.unwrap();
     assert!(scripts.is_empty(), "no script needed");
-    let text = c.find(Locator::Id("tile-kasus")).await.unwrap().text().await.unwrap();
+    let text = c
+        .find(Locator::Id("tile-kasus"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(text.contains("Jumlah: 2"), "{text}");
     save_screenshot(&c, "dasbor.png").await;
 
@@ -92,7 +101,13 @@ async fn coordinator_opens_the_dashboard_and_drills_down_in_chromium() {
         .unwrap();
     c.wait().for_element(Locator::Id("ke-induk")).await.unwrap();
     assert_eq!(c.current_url().await.unwrap().path(), "/dasbor/33.20.01");
-    let text = c.find(Locator::Id("tile-kasus")).await.unwrap().text().await.unwrap();
+    let text = c
+        .find(Locator::Id("tile-kasus"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(text.contains("Jumlah: 1"), "{text}");
     // Back up, then into the vulnerability page from its tile.
     c.find(Locator::Id("ke-induk"))
@@ -101,7 +116,10 @@ async fn coordinator_opens_the_dashboard_and_drills_down_in_chromium() {
         .click()
         .await
         .unwrap();
-    c.wait().for_element(Locator::Id("wilayah-bawahan")).await.unwrap();
+    c.wait()
+        .for_element(Locator::Id("wilayah-bawahan"))
+        .await
+        .unwrap();
     c.find(Locator::Css("#tile-kerawanan a.drill"))
         .await
         .unwrap()

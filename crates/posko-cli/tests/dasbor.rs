@@ -93,7 +93,10 @@ async fn step(http: &reqwest::Client, server: &common::Server, id: &str, action:
         .unwrap();
     assert_eq!(r.status(), StatusCode::OK);
     let text = r.text().await.unwrap();
-    assert!(!text.contains("id=\"galat-segel\""), "step {action} refused");
+    assert!(
+        !text.contains("id=\"galat-segel\""),
+        "step {action} refused"
+    );
 }
 
 /// A meeting today with one decision and an open Polri action due in a week.
@@ -152,8 +155,12 @@ fn pdf_text(bytes: &[u8]) -> String {
     let first = doc.get_pages()[&pages[0]];
     let page = doc.get_object(first).unwrap().as_dict().unwrap();
     let mb = page.get(b"MediaBox").unwrap().as_array().unwrap();
-    let w = mb[2].as_float().unwrap_or_else(|_| mb[2].as_i64().unwrap() as f32);
-    let h = mb[3].as_float().unwrap_or_else(|_| mb[3].as_i64().unwrap() as f32);
+    let w = mb[2]
+        .as_float()
+        .unwrap_or_else(|_| mb[2].as_i64().unwrap() as f32);
+    let h = mb[3]
+        .as_float()
+        .unwrap_or_else(|_| mb[3].as_i64().unwrap() as f32);
     assert_eq!((w.round() as i64, h.round() as i64), (595, 842), "A4");
     doc.extract_text(&pages).expect("text extracted")
 }
@@ -362,10 +369,12 @@ async fn dashboard_flow(env: Env) {
         assert!(out.contains(path.to_str().unwrap()), "{out}");
         assert!(path.exists());
     }
-    let text = pdf_text(&std::fs::read(out_dir.join(format!("briefing-33.20-{date}.pdf"))).unwrap());
+    let text =
+        pdf_text(&std::fs::read(out_dir.join(format!("briefing-33.20-{date}.pdf"))).unwrap());
     assert!(text.contains("Patroli gudang KPU") && text.contains("Jumlah: 3"));
     // No reporter's personal data anywhere in what was produced.
-    let html = std::fs::read_to_string(out_dir.join(format!("briefing-33.20-{date}.html"))).unwrap();
+    let html =
+        std::fs::read_to_string(out_dir.join(format!("briefing-33.20-{date}.html"))).unwrap();
     for secret in ["081234567890", "Jl. Desa 1", "Pejabat Uji", "75010123"] {
         assert!(!html.contains(secret) && !text.contains(secret), "{secret}");
         assert!(!page.contains(secret), "{secret} on the dashboard");
@@ -402,7 +411,8 @@ async fn dpt_summary_fills_its_tile() {
     let out = env.ok(&["dpt", "impor-ringkasan", path.to_str().unwrap()], None);
     assert!(out.contains("2 kecamatan"), "{out}");
     env.ok(&["dasbor", "hitung"], None);
-    let snap: Value = serde_json::from_str(&env.ok(&["dasbor", "lihat", "--wilayah", "33.20"], None)).unwrap();
+    let snap: Value =
+        serde_json::from_str(&env.ok(&["dasbor", "lihat", "--wilayah", "33.20"], None)).unwrap();
     assert_eq!(snap["election"], "pemilu-2024");
     assert_eq!(snap["figures"]["dpt_findings"], 9, "{snap}");
     assert_eq!(snap["figures"]["districts"]["33.20.01"]["dpt_findings"], 5);

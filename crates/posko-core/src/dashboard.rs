@@ -241,7 +241,8 @@ pub struct District {
 }
 
 impl District {
-    fn add(&mut self, o: &District) {
+    /// Adds another region's line (disjoint from this one's).
+    pub fn add(&mut self, o: &District) {
         if self.name.is_empty() {
             self.name = o.name.clone();
         }
@@ -317,7 +318,10 @@ impl Figures {
             c.awaiting_decision += n;
             c.needs_decision += n;
         }
-        self.districts.entry(district_key(&r.region)).or_default().cases += n;
+        self.districts
+            .entry(district_key(&r.region))
+            .or_default()
+            .cases += n;
     }
 
     /// Adds one case's deadline risk to figures that already counted it by
@@ -526,9 +530,17 @@ mod tests {
             Some(Decision::BukanPelanggaran),
             Risk::None
         )));
-        assert!(needs_decision(&r(CaseState::KajianAwal, None, Risk::Overdue)));
+        assert!(needs_decision(&r(
+            CaseState::KajianAwal,
+            None,
+            Risk::Overdue
+        )));
         assert!(!needs_decision(&r(CaseState::Ditutup, None, Risk::Overdue)));
-        assert!(!needs_decision(&r(CaseState::Teregistrasi, None, Risk::None)));
+        assert!(!needs_decision(&r(
+            CaseState::Teregistrasi,
+            None,
+            Risk::None
+        )));
         let t = Turnout {
             forms: 1,
             voters: 200,

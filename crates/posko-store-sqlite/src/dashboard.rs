@@ -163,8 +163,7 @@ pub async fn dpt_findings(
             Ok(DptFindings {
                 election: r.try_get("election").map_err(be)?,
                 district: decode::region(r.try_get("district_code").map_err(be)?)?,
-                findings: u64::try_from(r.try_get::<i64, _>("findings").map_err(be)?)
-                    .unwrap_or(0),
+                findings: u64::try_from(r.try_get::<i64, _>("findings").map_err(be)?).unwrap_or(0),
                 imported_at: decode::timestamp(r.try_get("imported_at").map_err(be)?)?,
             })
         })

@@ -165,11 +165,7 @@ pub async fn dashboard_case_counts_group_narrow_and_skip_merged(s: &dyn Store) {
     assert_eq!(count_of(&district, |_| true), 1);
     assert_eq!(district[0].region, code("33.21.01.2001"));
     let _ = d;
-    assert!(s
-        .case_counts(Some(&code("11")))
-        .await
-        .unwrap()
-        .is_empty());
+    assert!(s.case_counts(Some(&code("11"))).await.unwrap().is_empty());
 }
 
 pub async fn dashboard_snapshots_round_trip_and_fingerprint_moves(s: &dyn Store) {
@@ -202,7 +198,11 @@ pub async fn dashboard_snapshots_round_trip_and_fingerprint_moves(s: &dyn Store)
         Some(snap("33.20", later, "x", "{\"a\":2}"))
     );
     assert_eq!(
-        s.dashboard_snapshot(crate::NATIONAL).await.unwrap().unwrap().figures,
+        s.dashboard_snapshot(crate::NATIONAL)
+            .await
+            .unwrap()
+            .unwrap()
+            .figures,
         "{\"n\":1}"
     );
     // Writing snapshots is not a data change.

@@ -20,8 +20,8 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use jiff::civil::Date;
 use jiff::Timestamp;
 use posko_app::dashboard::{self as app, Briefing, DashboardError, Snapshot};
-use posko_core::dashboard::{Figures, NO_AGENCY};
 use posko_core::case::CaseState;
+use posko_core::dashboard::{Figures, NO_AGENCY};
 use posko_core::report::SubjectCategory;
 use posko_core::{Agency, RegionCode};
 use posko_store::NATIONAL;
@@ -131,6 +131,15 @@ pub fn sections(s: &Snapshot, lang: Lang) -> Vec<Section> {
         None => base.to_string(),
     };
     let n = |x: u64| lang.number(x);
+    // The per-area tiles list the regions one level below (districts of a regency).
+    let per = t(
+        lang,
+        match s.region.map(|r| r.level()) {
+            None => "dasbor.per_province",
+            Some(posko_core::Level::Province) => "dasbor.per_regency",
+            Some(_) => "dasbor.per_district",
+        },
+    );
     let mut out = Vec::new();
 
     // Cases by status.
@@ -271,7 +280,7 @@ pub fn sections(s: &Snapshot, lang: Lang) -> Vec<Section> {
     tps_rows.sort_by(|a, b| b.value.cmp(&a.value));
     out.push(Section {
         id: "tile-kerawanan",
-        title: t(lang, "dasbor.vulnerability"),
+        title: format!("{} {per}", t(lang, "dasbor.vulnerability")),
         rows: tps_rows,
         facts: f
             .tps
@@ -295,7 +304,7 @@ pub fn sections(s: &Snapshot, lang: Lang) -> Vec<Section> {
     // Voter-list findings by district.
     out.push(Section {
         id: "tile-dpt",
-        title: t(lang, "dasbor.dpt"),
+        title: format!("{} {per}", t(lang, "dasbor.dpt")),
         rows: f
             .districts
             .values()
@@ -354,7 +363,10 @@ pub fn sections(s: &Snapshot, lang: Lang) -> Vec<Section> {
                 )]
             })
             .unwrap_or_default(),
-        empty: f.logistics.is_none().then(|| t(lang, "dasbor.no_logistics")),
+        empty: f
+            .logistics
+            .is_none()
+            .then(|| t(lang, "dasbor.no_logistics")),
         link: match &code {
             Some(_) => scoped("/logistik"),
             None => "/logistik".into(),
@@ -400,7 +412,10 @@ pub fn sections(s: &Snapshot, lang: Lang) -> Vec<Section> {
                 )]
             })
             .unwrap_or_default(),
-        empty: f.deployment.is_none().then(|| t(lang, "dasbor.no_personnel")),
+        empty: f
+            .deployment
+            .is_none()
+            .then(|| t(lang, "dasbor.no_personnel")),
         link: scoped("/pengamanan"),
         link_label: t(lang, "dasbor.to_deployment"),
     });
@@ -510,7 +525,11 @@ pub fn bar_chart(rows: &[Row], title: &str, shown: impl Fn(u64) -> String) -> St
         let y = i as u32 * (BAR + GAP);
         let w = ((r.value as f64 / max as f64) * span as f64).round() as u32;
         let w = if r.value > 0 { w.max(2) } else { 0 };
-        let label: String = r.label.chars().take(22).collect();
+        let label: String = if r.label.chars().count() > 21 {
+            r.label.chars().take(20).chain(['…']).collect()
+        } else {
+            r.label.clone()
+        };
         s.push_str(&format!(
             "<text x=\"0\" y=\"{}\" font-size=\"11\" fill=\"#111\">{}</text>\
              <rect x=\"{LABEL}\" y=\"{y}\" width=\"{w}\" height=\"{BAR}\" fill=\"{}\"/>\
@@ -654,7 +673,12 @@ pub async fn home(
     Query(q): Query<HomeQuery>,
 ) -> Result<Response, AppError> {
     let me = v.require_user("/dasbor")?;
-    let region = match q.wilayah.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+    let region = match q
+        .wilayah
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
         Some(w) => parse_key(w)?,
         None => app::home_region(&state.posko, me),
     };
@@ -797,11 +821,7 @@ fn action_lines(list: &[posko_core::rakor::FollowUp], lang: Lang) -> Vec<ActionL
 }
 
 /// The view of a briefing. `zone_time` formats instants for its region.
-pub fn briefing_view(
-    posko: &posko_app::Posko,
-    b: &Briefing,
-    lang: Lang,
-) -> BriefingView {
+pub fn briefing_view(posko: &posko_app::Posko, b: &Briefing, lang: Lang) -> BriefingView {
     let region = b.snapshot.region;
     let z = region
         .and_then(|r| posko.atlas.zone(&r))
@@ -892,8 +912,17 @@ pub fn briefing_html(view: BriefingView) -> Result<String, askama::Error> {
     tpl.render()
 }
 
-fn briefing_date(state: &AppState, region: Option<&RegionCode>, q: &BriefingQuery) -> Result<Date, AppError> {
-    match q.tanggal.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+fn briefing_date(
+    state: &AppState,
+    region: Option<&RegionCode>,
+    q: &BriefingQuery,
+) -> Result<Date, AppError> {
+    match q
+        .tanggal
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
         Some(d) => d.parse::<Date>().map_err(|_| AppError::BadRequest),
         None => {
             let z = region
@@ -998,8 +1027,15 @@ pub fn briefing_workbook(v: &BriefingView) -> Result<Vec<u8>, rust_xlsxwriter::X
     let mut book = rust_xlsxwriter::Workbook::new();
     let bold = rust_xlsxwriter::Format::new().set_bold();
     {
-        let sheet = book.add_worksheet().set_name(pick(lang, "Angka", "Figures"))?;
-        sheet.write_string_with_format(0, 0, format!("{} · {} · {}", v.title, v.name, v.date), &bold)?;
+        let sheet = book
+            .add_worksheet()
+            .set_name(pick(lang, "Angka", "Figures"))?;
+        sheet.write_string_with_format(
+            0,
+            0,
+            format!("{} · {} · {}", v.title, v.name, v.date),
+            &bold,
+        )?;
         sheet.write_string_with_format(2, 0, pick(lang, "Bagian", "Tile"), &bold)?;
         sheet.write_string_with_format(2, 1, pick(lang, "Uraian", "Item"), &bold)?;
         sheet.write_string_with_format(2, 2, pick(lang, "Jumlah", "Count"), &bold)?;
@@ -1031,9 +1067,9 @@ pub fn briefing_workbook(v: &BriefingView) -> Result<Vec<u8>, rust_xlsxwriter::X
         sheet.set_column_width(1, 60)?;
     }
     {
-        let sheet = book
-            .add_worksheet()
-            .set_name(pick(lang, "Perlu keputusan", "Needs decision"))?;
+        let sheet =
+            book.add_worksheet()
+                .set_name(pick(lang, "Perlu keputusan", "Needs decision"))?;
         let head = [
             pick(lang, "Kode", "Code"),
             pick(lang, "Status", "State"),
@@ -1049,7 +1085,13 @@ pub fn briefing_workbook(v: &BriefingView) -> Result<Vec<u8>, rust_xlsxwriter::X
         for (i, c) in v.cases.iter().enumerate() {
             let r = i as u32 + 1;
             for (j, cell) in [
-                &c.code, &c.state, &c.category, &c.region, &c.agency, &c.deadline, &c.reason,
+                &c.code,
+                &c.state,
+                &c.category,
+                &c.region,
+                &c.agency,
+                &c.deadline,
+                &c.reason,
             ]
             .iter()
             .enumerate()
