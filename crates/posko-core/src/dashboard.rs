@@ -456,7 +456,7 @@ mod tests {
                 by_district.entry(district_key(&r.region)).or_default().push(r.clone());
             }
             let district_figures: Vec<Figures> =
-                by_district.values().map(|rs| Figures::from_cases(rs)).collect();
+                by_district.values().map(Figures::from_cases).collect();
             prop_assert_eq!(&roll_up(&district_figures), &f);
             let mut by_regency: BTreeMap<String, Figures> = BTreeMap::new();
             for (code, df) in by_district.keys().zip(&district_figures) {

@@ -277,7 +277,7 @@ pub fn sections(s: &Snapshot, lang: Lang) -> Vec<Section> {
             }
         }
     }
-    tps_rows.sort_by(|a, b| b.value.cmp(&a.value));
+    tps_rows.sort_by_key(|r| std::cmp::Reverse(r.value));
     out.push(Section {
         id: "tile-kerawanan",
         title: format!("{} {per}", t(lang, "dasbor.vulnerability")),
