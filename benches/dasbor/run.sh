@@ -44,20 +44,21 @@ timed "register: posko demo tps ($(echo $REGENCIES | wc -w) regencies)" \
   "$BIN" demo tps "${STORE[@]}" $(for r in $REGENCIES; do printf -- '--regency %s ' "$r"; done)
 printf 'kata-sandi-bench-123\n' | "$BIN" user add "${STORE[@]}" --username bench --role admin >/dev/null 2>&1
 TOKEN=$("$BIN" token add "${STORE[@]}" --name bench 2>/dev/null | tr -d '\n')
-"$BIN" serve "${STORE[@]}" --listen "127.0.0.1:$PORT" >"$DIR/serve.log" 2>&1 &
+POSKO_API_RATE_LIMIT_PER_MINUTE=100000 POSKO_RATE_LIMIT_PER_MINUTE=100000 \
+  "$BIN" serve "${STORE[@]}" --listen "127.0.0.1:$PORT" >"$DIR/serve.log" 2>&1 &
 PID=$!
 trap 'kill $PID 2>/dev/null || true' EXIT
 for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.2; done
 # Reports into villages of the chosen regencies (one per village, round robin).
 TODAY=$(TZ=Asia/Jakarta date +%F)
 # shellcheck disable=SC2086
-for r in $REGENCIES; do grep -h "^$r\." data/wilayah/villages/*.csv | cut -d, -f1; done | head -n "$REPORTS" >"$DIR/villages.txt"
+for r in $REGENCIES; do grep -h "^$r\." data/wilayah/villages/*.csv | cut -d, -f1; done | awk -v n="$REPORTS" 'NR <= n' >"$DIR/villages.txt"
 n=0
 while read -r v; do
-  curl -s -o /dev/null -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
+  code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
     -d "{\"subject_category\":\"asn\",\"subject_name\":\"Pegawai\",\"violation\":\"asn_media_sosial\",\"description\":\"Membagikan unggahan kampanye.\",\"region\":\"$v\",\"happened_on\":\"$TODAY\",\"learned_on\":\"$TODAY\"}" \
-    "http://127.0.0.1:$PORT/api/v1/reports"
-  n=$((n + 1))
+    "http://127.0.0.1:$PORT/api/v1/reports")
+  [ "$code" = 201 ] && n=$((n + 1))
 done <"$DIR/villages.txt"
 echo "<!-- $n reports filed -->"
 timed "posko dasbor hitung (every snapshot)" "$BIN" dasbor hitung "${STORE[@]}"
@@ -65,8 +66,12 @@ timed "posko dasbor hitung (every snapshot)" "$BIN" dasbor hitung "${STORE[@]}"
 JAR="$DIR/cookies.txt"
 CSRF=$(curl -s -c "$JAR" -b "$JAR" "http://127.0.0.1:$PORT/masuk" | grep -o 'name="csrf" value="[^"]*"' | head -1 | sed 's/.*value="//; s/"$//')
 curl -s -c "$JAR" -b "$JAR" -o /dev/null -d "csrf=$CSRF&username=bench&password=kata-sandi-bench-123" "http://127.0.0.1:$PORT/masuk"
-# Pages: the country, every province, then regencies, as many as requests.
-{ echo nasional; tail -n +2 data/wilayah/provinces.csv | cut -d, -f1; for r in $REGENCIES; do echo "$r"; done; } | head -n "$REQUESTS" >"$DIR/pages.txt"
+# Pages that have snapshots: the country, the provinces and regencies chosen, their districts;
+# cycled until BENCH_REQUESTS pages.
+# shellcheck disable=SC2086
+{ echo nasional; for r in $REGENCIES; do echo "${r%%.*}"; done | sort -u; for r in $REGENCIES; do echo "$r"; done;
+  for r in $REGENCIES; do grep "^$r\." data/wilayah/districts.csv | cut -d, -f1; done; } >"$DIR/codes.txt"
+awk -v n="$REQUESTS" '{ a[NR] = $0 } END { for (i = 0; i < n; i++) print a[i % NR + 1] }' "$DIR/codes.txt" >"$DIR/pages.txt"
 : >"$DIR/times.txt"
 while read -r code; do
   curl -s -b "$JAR" -o /dev/null -w '%{http_code} %{time_total}\n' "http://127.0.0.1:$PORT/dasbor/$code" >>"$DIR/times.txt"
@@ -75,7 +80,7 @@ kill "$PID"; wait "$PID" 2>/dev/null || true
 # The baseline: live figures per regency (inside the process), for up to 20 regencies.
 : >"$DIR/live.txt"
 # shellcheck disable=SC2086
-for r in $(echo $REGENCIES | tr ' ' '\n' | head -n 20); do
+for r in $(echo $REGENCIES | tr ' ' '\n' | awk 'NR <= 20'); do
   "$BIN" dasbor lihat "${STORE[@]}" --wilayah "$r" --langsung 2>&1 >/dev/null | awk '/^live_ms/ { print $2 }' >>"$DIR/live.txt"
 done
 python3 - "$DIR/times.txt" "$DIR/live.txt" "$PROFILE" <<'PY'

@@ -318,6 +318,10 @@ pub async fn district_figures(
         line.dpt_findings = Some(line.dpt_findings.unwrap_or(0) + row.findings);
     }
 
+    // Neutrality briefings and integrity pledges (issue 9, part 4) add their per-district
+    // coverage here when they land (a field on `Figures`, summed in `Figures::add`); the page's
+    // tile is `posko_web::dasbor::neutrality_section`.
+
     for (code, f) in out.iter_mut() {
         f.districts.entry(code.to_string()).or_default().name = name(code);
         for d in f.districts.values_mut() {
