@@ -262,6 +262,19 @@ async fn dashboard_flow(env: Env) {
     ] {
         assert!(page.contains(&format!("href=\"{link}")), "link {link}");
     }
+    // Every drill-down of every tile opens for the coordinator.
+    let mut links: Vec<String> = Vec::new();
+    for part in page.split("<a href=\"").skip(1) {
+        let tag = part.split('>').next().unwrap();
+        if tag.contains("class=\"drill\"") {
+            links.push(tag.split('"').next().unwrap().replace("&amp;", "&"));
+        }
+    }
+    assert!(links.len() >= 11, "{links:?}");
+    for link in &links {
+        let r = koor.get(server.url(link)).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::OK, "drill-down {link}");
+    }
     // Tiles whose source holds nothing say so.
     assert!(tile(&page, "tile-dpt").contains("Belum ada data"));
     assert!(tile(&page, "tile-logistik").contains("Belum ada data"));
