@@ -49,10 +49,13 @@ POSKO_API_RATE_LIMIT_PER_MINUTE=100000 POSKO_RATE_LIMIT_PER_MINUTE=100000 \
 PID=$!
 trap 'kill $PID 2>/dev/null || true' EXIT
 for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.2; done
-# Reports into villages of the chosen regencies (one per village, round robin).
+# Reports into villages of the chosen regencies (one per village).
 TODAY=$(TZ=Asia/Jakarta date +%F)
 # shellcheck disable=SC2086
-for r in $REGENCIES; do grep -h "^$r\." data/wilayah/villages/*.csv | cut -d, -f1; done | awk -v n="$REPORTS" 'NR <= n' >"$DIR/villages.txt"
+for r in $REGENCIES; do grep -h "^$r\." data/wilayah/villages/*.csv | cut -d, -f1; done >"$DIR/all-villages.txt"
+# Spread evenly over the chosen regencies' villages.
+STEP=$(( $(wc -l <"$DIR/all-villages.txt") / REPORTS )); [ "$STEP" -ge 1 ] || STEP=1
+awk -v s="$STEP" -v n="$REPORTS" '(NR - 1) % s == 0 && c < n { print; c++ }' "$DIR/all-villages.txt" >"$DIR/villages.txt"
 n=0
 while read -r v; do
   code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
