@@ -244,7 +244,7 @@ pub fn sections(s: &Snapshot, lang: Lang) -> Vec<Section> {
     });
 
     // Early warning.
-    let alert_rows: Vec<Row> = f
+    let mut alert_rows: Vec<Row> = f
         .districts
         .values()
         .filter(|d| d.alerts > 0)
@@ -254,6 +254,7 @@ pub fn sections(s: &Snapshot, lang: Lang) -> Vec<Section> {
             color: RED,
         })
         .collect();
+    alert_rows.sort_by_key(|r| std::cmp::Reverse(r.value));
     out.push(Section {
         id: "tile-peringatan",
         title: t(lang, "dasbor.alerts"),
