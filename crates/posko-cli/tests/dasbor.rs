@@ -186,6 +186,7 @@ async fn dashboard_flow(env: Env) {
         "penindak",
         &["--agency", "polri", "--region", "33.20"],
     );
+    env.add_user("admin", "admin", &[]);
     let token = env
         .ok(&["token", "add", "--name", "gw"], None)
         .trim()
@@ -314,6 +315,17 @@ async fn dashboard_flow(env: Env) {
     }
     let own = get(&demak, &server, "/dasbor/33.21").await;
     assert!(tile(&own, "tile-kasus").contains("Belum ada laporan"));
+    // An admin sees any region and the country; /dasbor opens on the country for an admin
+    // without a region.
+    let admin = common::login(&server, "admin").await;
+    let r = admin.get(server.url("/dasbor")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.url().path(), "/dasbor/nasional");
+    let national = r.text().await.unwrap();
+    assert!(
+        tile(&national, "tile-kasus").contains("Jumlah: 3"),
+        "rolled up"
+    );
     let anon = browser_like_client();
     let r = anon.get(server.url("/dasbor/33.20")).send().await.unwrap();
     assert!(r.url().path().starts_with("/masuk"), "anonymous: sign in");
@@ -361,7 +373,29 @@ async fn dashboard_flow(env: Env) {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::OK);
-    assert!(r.bytes().await.unwrap().starts_with(b"PK"), "an XLSX (zip)");
+    let bytes = r.bytes().await.unwrap().to_vec();
+    assert!(bytes.starts_with(b"PK"), "an XLSX (zip)");
+    // The workbook's tables carry the same figures, the case and the action.
+    use calamine::Reader as _;
+    let mut book = calamine::Xlsx::new(std::io::Cursor::new(bytes)).unwrap();
+    let figures = book.worksheet_range("Angka").unwrap();
+    let row_of = |label: &str| {
+        figures
+            .rows()
+            .find(|r| {
+                r.first().map(|c| c.to_string()) == Some("Kasus menurut status".into())
+                    && r.get(1).map(|c| c.to_string()) == Some(label.into())
+            })
+            .map(|r| r[2].to_string())
+    };
+    assert_eq!(row_of("diterima").as_deref(), Some("2"));
+    assert_eq!(row_of("pemeriksaan").as_deref(), Some("1"));
+    let cases = book.worksheet_range("Perlu keputusan").unwrap();
+    assert!(cases.rows().any(|r| r[0].to_string() == a), "case listed");
+    let actions = book.worksheet_range("Tindak lanjut").unwrap();
+    assert!(actions
+        .rows()
+        .any(|r| r[0].to_string() == "Masih terbuka" && r[3].to_string() == "Patroli gudang KPU"));
 
     // The same from the command line.
     let out_dir = env.dir.path().join("briefing");
