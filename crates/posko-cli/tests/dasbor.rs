@@ -395,7 +395,7 @@ async fn dashboard_flow(env: Env) {
     let actions = book.worksheet_range("Tindak lanjut").unwrap();
     assert!(actions
         .rows()
-        .any(|r| r[0].to_string() == "Masih terbuka" && r[3].to_string() == "Patroli gudang KPU"));
+        .any(|r| r[0] == "Masih terbuka" && r[3] == "Patroli gudang KPU"));
 
     // The same from the command line.
     let out_dir = env.dir.path().join("briefing");
