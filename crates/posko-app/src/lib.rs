@@ -11,6 +11,7 @@ pub mod alerts;
 pub mod cases;
 pub mod clock;
 pub mod config;
+pub mod dashboard;
 pub mod intake;
 pub mod logistics;
 pub mod netralitas;

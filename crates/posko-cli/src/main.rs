@@ -3,6 +3,8 @@
 //! Messages are Bahasa Indonesia first, English second; progress and results go to stderr and
 //! stdout, personal data to neither.
 
+// dashboard (issue 9)
+mod dasbor;
 mod dpt;
 mod hasil;
 mod kerawanan;
@@ -137,6 +139,15 @@ enum Command {
         #[command(subcommand)]
         cmd: netralitas::NetralitasCmd,
     },
+    // dashboard (issue 9)
+    /// Bahan rakor bertanggal: halaman cetak, PDF A4 dan XLSX (the dated rakor briefing of a
+    /// region as a printable page, an A4 PDF and a workbook).
+    Briefing(dasbor::BriefingArgs),
+    /// Dasbor koordinator: hitung ulang atau lihat ringkasan (the coordinator's dashboard).
+    Dasbor {
+        #[command(subcommand)]
+        cmd: dasbor::DasborCmd,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -238,6 +249,9 @@ enum TokenCmd {
 enum DptCmd {
     /// Memeriksa berkas DPT dan menulis temuan per kecamatan (check voter lists).
     Check(dpt::CheckArgs),
+    /// Menyimpan temuan per kecamatan dari summary.json untuk dasbor (store a check's findings
+    /// per district from its summary.json, for the dashboard).
+    ImporRingkasan(dasbor::DptSummaryArgs),
 }
 
 #[derive(Subcommand, Debug)]
@@ -500,6 +514,11 @@ async fn run(cli: Cli) -> Result<std::process::ExitCode> {
         Command::Logistik { cmd } => return logistik::run(cmd, file).await,
         Command::Rakor { cmd } => rakor::run(cmd, file).await?,
         Command::Netralitas { cmd } => netralitas::run(cmd, file).await?,
+        Command::Briefing(args) => dasbor::briefing(args, file).await?,
+        Command::Dasbor { cmd } => dasbor::run(cmd, file).await?,
+        Command::Dpt {
+            cmd: DptCmd::ImporRingkasan(args),
+        } => dasbor::import_dpt_summary(args, file).await?,
         Command::Demo {
             cmd: DemoCmd::Logistik(args),
         } => logistik::demo(args, file).await?,
@@ -727,6 +746,12 @@ async fn serve(posko: Posko, addr: SocketAddr) -> Result<()> {
         tokio::spawn(posko_app::alerts::run(
             posko.clone(),
             std::time::Duration::from_secs(60),
+            stopped.clone(),
+        )),
+        // dashboard (issue 9): recompute the snapshots when the data changed or 5 min passed
+        tokio::spawn(posko_app::dashboard::run(
+            posko.clone(),
+            posko_app::dashboard::REFRESH_EVERY,
             stopped,
         )),
     ];

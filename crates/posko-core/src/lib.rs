@@ -9,6 +9,7 @@ pub mod access;
 pub mod akuntabilitas;
 pub mod calendar;
 pub mod case;
+pub mod dashboard;
 pub mod dedup;
 pub mod demo;
 pub mod deploy;

@@ -396,3 +396,5 @@ async fn concurrent_retries_with_one_idempotency_key_store_one_report() {
 posko_store::rakor_conformance_suite!(fresh);
 // neutrality briefings, integrity pledges, public accountability (issue 9, parts 4–5)
 posko_store::netral_conformance_suite!(fresh);
+// dashboard (issue 9)
+posko_store::dashboard_conformance_suite!(fresh);

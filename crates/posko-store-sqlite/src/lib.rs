@@ -5,6 +5,7 @@
 //! concurrent writers wait instead of failing. A file that does not exist is created only when
 //! the caller says so (`posko init`), never silently from a mistyped path.
 
+mod dashboard;
 mod handling;
 mod logistics;
 mod netralitas;
@@ -876,5 +877,43 @@ impl Store for SqliteStore {
         within: &RegionCode,
     ) -> StoreResult<Vec<posko_core::akuntabilitas::CaseFact>> {
         netralitas::public_case_facts(&self.pool, within).await
+    }
+
+    // ── the coordinator's dashboard (issue 9) ───────────────────────────────────────────────
+    async fn case_counts(
+        &self,
+        within: Option<&RegionCode>,
+    ) -> StoreResult<Vec<posko_store::CaseCount>> {
+        dashboard::case_counts(&self.pool, within).await
+    }
+
+    async fn data_fingerprint(&self) -> StoreResult<String> {
+        dashboard::data_fingerprint(&self.pool).await
+    }
+
+    async fn put_dashboard_snapshots(
+        &self,
+        snapshots: &[posko_store::DashboardSnapshot],
+    ) -> StoreResult<()> {
+        dashboard::put_snapshots(&self.pool, snapshots).await
+    }
+
+    async fn dashboard_snapshot(
+        &self,
+        region: &str,
+    ) -> StoreResult<Option<posko_store::DashboardSnapshot>> {
+        dashboard::snapshot(&self.pool, region).await
+    }
+
+    async fn set_dpt_findings(&self, rows: &[posko_store::DptFindings]) -> StoreResult<u64> {
+        dashboard::set_dpt_findings(&self.pool, rows).await
+    }
+
+    async fn dpt_findings(
+        &self,
+        election: &str,
+        within: Option<&RegionCode>,
+    ) -> StoreResult<Vec<posko_store::DptFindings>> {
+        dashboard::dpt_findings(&self.pool, election, within).await
     }
 }

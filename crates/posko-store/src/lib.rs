@@ -12,7 +12,10 @@ pub mod conformance_notify;
 pub mod conformance_rakor;
 // neutrality and public accountability (issue 9, parts 4 and 5)
 pub mod conformance_netral;
+// dashboard (issue 9)
+pub mod conformance_dashboard;
 
+mod dashboard;
 mod handling;
 mod logistics;
 mod netralitas;
@@ -26,6 +29,7 @@ use async_trait::async_trait;
 use jiff::Timestamp;
 use posko_core::{Agency, Level, RegionCode, Role, TpsRecord};
 
+pub use dashboard::*;
 pub use handling::*;
 pub use logistics::*;
 pub use netralitas::*;
@@ -481,6 +485,24 @@ pub trait Store: Send + Sync + 'static {
         &self,
         within: &RegionCode,
     ) -> StoreResult<Vec<posko_core::akuntabilitas::CaseFact>>;
+    // ── the coordinator's dashboard (issue 9) ───────────────────────────────────────────────
+    /// Cases inside `within` (everywhere when `None`) counted by region, state, decision,
+    /// referral and category, with GROUP BY: merged duplicates are left out.
+    async fn case_counts(&self, within: Option<&RegionCode>) -> StoreResult<Vec<CaseCount>>;
+    /// A cheap version of the data the dashboard reads (largest ids, row counts and latest
+    /// update instants of its tables): it changes when any of them changes. No triggers.
+    async fn data_fingerprint(&self) -> StoreResult<String>;
+    /// Writes (or replaces) a region's snapshot.
+    async fn put_dashboard_snapshots(&self, snapshots: &[DashboardSnapshot]) -> StoreResult<()>;
+    async fn dashboard_snapshot(&self, region: &str) -> StoreResult<Option<DashboardSnapshot>>;
+    /// Replaces an election's voter-list findings for the districts given.
+    async fn set_dpt_findings(&self, rows: &[DptFindings]) -> StoreResult<u64>;
+    /// An election's voter-list findings of districts inside `within` (everywhere when `None`).
+    async fn dpt_findings(
+        &self,
+        election: &str,
+        within: Option<&RegionCode>,
+    ) -> StoreResult<Vec<DptFindings>>;
 }
 
 /// The half-open range of village-code text that lies inside `region`: every code inside starts

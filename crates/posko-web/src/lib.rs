@@ -20,6 +20,9 @@ mod partisipasi;
 mod petugas;
 mod piket;
 mod rakor;
+// dashboard (issue 9)
+pub mod briefing_pdf;
+pub mod dasbor;
 mod ratelimit;
 mod terlapor;
 mod visitor;
@@ -174,6 +177,13 @@ pub fn router(posko: Posko) -> Router {
         .route("/rakor/{id}/tindak-lanjut", post(rakor::add_action))
         .route("/tindak-lanjut", get(rakor::console))
         .route("/tindak-lanjut/{id}/langkah", post(rakor::step))
+        // dashboard (issue 9)
+        .route("/dasbor", get(dasbor::home))
+        .route("/dasbor/bantuan", get(dasbor::help))
+        .route("/dasbor/{code}", get(dasbor::show))
+        .route("/dasbor/{code}/briefing", get(dasbor::briefing))
+        .route("/dasbor/{code}/briefing.pdf", get(dasbor::briefing_pdf))
+        .route("/dasbor/{code}/briefing.xlsx", get(dasbor::briefing_xlsx))
         .layer(RequestBodyLimitLayer::new(256 * 1024));
     // neutrality and public accountability (issue 9, parts 4–5); pledge files up to 32 MiB.
     let netral = Router::new()

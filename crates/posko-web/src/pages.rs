@@ -65,6 +65,16 @@ impl Page {
         self.msgs().get(key)
     }
 
+    /// Whether the coordinator's dashboard is in the menu (issue 9): admins and coordinators.
+    pub fn sees_dashboard(&self) -> bool {
+        self.user.as_ref().is_some_and(|u| {
+            matches!(
+                u.role,
+                posko_core::Role::Admin | posko_core::Role::Koordinator
+            )
+        })
+    }
+
     pub fn num(&self, n: &u64) -> String {
         self.lang.number(*n)
     }
