@@ -279,7 +279,7 @@ async fn dashboard_flow(env: Env) {
     // Tiles whose source holds nothing say so.
     assert!(tile(&page, "tile-dpt").contains("Belum ada data"));
     assert!(tile(&page, "tile-logistik").contains("Belum ada data"));
-    assert!(tile(&page, "tile-netralitas").contains("Belum tersedia"));
+    assert!(tile(&page, "tile-netralitas").contains("Belum ada data"));
     // A district's dashboard: its own cases only; the province's rolls them up.
     let district = get(&koor, &server, "/dasbor/33.20.01").await;
     assert!(tile(&district, "tile-kasus").contains("Jumlah: 2"));
