@@ -393,43 +393,38 @@ pub async fn compute(
             }
         }
     }
-    // Neutrality coverage is taken whole per regency (its own offices sit above every
-    // district), its district rows for the districts, and summed into provinces and the country.
-    let regencies: Vec<RegionCode> = by_region
+    // Neutrality coverage is read whole per regency (its own offices sit above every district),
+    // with its district rows for the districts, and whole per province (the province's own
+    // offices, and the denominators of every regency in it, recorded or not); the country is
+    // the sum of the provinces.
+    let areas: Vec<RegionCode> = by_region
         .keys()
-        .filter(|c| c.level() == Level::Regency)
+        .filter(|c| matches!(c.level(), Level::Regency | Level::Province))
         .copied()
         .collect();
-    let mut above: BTreeMap<Option<RegionCode>, Neutrality> = BTreeMap::new();
-    for code in regencies {
+    let mut country = Neutrality::default();
+    for code in areas {
         let cov = crate::netralitas::coverage(posko, &code).await?;
         let n = neutrality(&cov.totals);
+        if code.level() == Level::Province {
+            country.add(&n);
+        }
         if !recorded(&n) {
             continue;
         }
-        for row in &cov.districts {
-            if let Some(f) = row.district.and_then(|d| by_region.get_mut(&d)) {
-                f.neutrality = Some(neutrality(&row.kinds));
+        if code.level() == Level::Regency {
+            for row in &cov.districts {
+                if let Some(f) = row.district.and_then(|d| by_region.get_mut(&d)) {
+                    f.neutrality = Some(neutrality(&row.kinds));
+                }
             }
-        }
-        for key in [code.ancestor_at(Level::Province), None] {
-            above.entry(key).or_default().add(&n);
         }
         if let Some(f) = by_region.get_mut(&code) {
             f.neutrality = Some(n);
         }
     }
     let mut national = core_dash::roll_up(districts.values());
-    for (key, n) in above {
-        match key {
-            None => national.neutrality = Some(n),
-            Some(p) => {
-                if let Some(f) = by_region.get_mut(&p) {
-                    f.neutrality = Some(n);
-                }
-            }
-        }
-    }
+    national.neutrality = recorded(&country).then_some(country);
     let election = posko.default_election().id.clone();
     let children_of = |parent: Option<&RegionCode>| -> Vec<Child> {
         let kids: Vec<RegionCode> = match parent {

@@ -129,7 +129,14 @@ pub async fn record_briefing(
     now: Timestamp,
 ) -> Result<i64, NetralitasError> {
     known(posko, &draft.region)?;
-    if !records(me, &draft.region, None) {
+    // Every kind of attendee must be one this officer may record (a camat: village heads and
+    // officials, not ASN or camat).
+    let may = records(me, &draft.region, None)
+        && draft
+            .attendees
+            .iter()
+            .all(|(k, n)| *n == 0 || records(me, &draft.region, Some(*k)));
+    if !may {
         return Err(NetralitasError::Forbidden);
     }
     let b = draft.checked(today(posko, &draft.region, now))?;

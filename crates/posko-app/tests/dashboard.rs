@@ -340,12 +340,29 @@ async fn neutrality_coverage_fills_its_tile_at_every_level() {
         (3, desa_kedung)
     );
     assert_eq!(d.kinds["asn"].pledged, 0);
-    // Province and country: the sum of their regencies (only Jepara has any).
+    // The province counts every desa of Jawa Tengah, not only Jepara's (where the briefing was);
+    // the country (this post's only province) is the same.
+    let province_desa = p
+        .neutrality_coverage(&code("33"))
+        .await
+        .unwrap()
+        .total(OfficialKind::KepalaDesa)
+        .briefed
+        .denominator;
+    assert!(province_desa > all_desa);
     for up in [Some("33"), None] {
+        let up_n = snap(&p, up)
+            .await
+            .figures
+            .neutrality
+            .expect("coverage above");
+        let kades = up_n.kinds["kepala_desa"];
         assert_eq!(
-            snap(&p, up).await.figures.neutrality,
-            Some(n.clone()),
+            (kades.briefed, kades.briefed_of),
+            (3, province_desa),
             "{up:?}"
         );
+        let asn = up_n.kinds["asn"];
+        assert_eq!((asn.pledged, asn.pledged_of), (2, 40), "{up:?}");
     }
 }

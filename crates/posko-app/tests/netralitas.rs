@@ -130,6 +130,28 @@ async fn who_records_what() {
             Err(NetralitasError::Forbidden)
         ));
     }
+    // A camat's briefing of village heads is theirs to record; one counting ASN is not.
+    let villages = desa_in(&p, "33.20.01")[..2].to_vec();
+    let mut briefing = BriefingDraft {
+        region: code("33.20.01"),
+        held_on: date("2024-09-10"),
+        held_by_agency: Agency::Pemda,
+        held_by: "Camat Kedung".into(),
+        unit: String::new(),
+        villages,
+        attendees: vec![(OfficialKind::KepalaDesa, 2)],
+    };
+    assert!(app::record_briefing(&p, &camat, &briefing, now())
+        .await
+        .is_ok());
+    briefing.attendees.push((OfficialKind::Asn, 30));
+    assert!(matches!(
+        app::record_briefing(&p, &camat, &briefing, now()).await,
+        Err(NetralitasError::Forbidden)
+    ));
+    assert!(app::record_briefing(&p, &kesbang, &briefing, now())
+        .await
+        .is_ok());
     // Kesbangpol records anywhere in Jepara; the same official twice counts once.
     let c = app::record_pledge(&p, &kesbang, &asn, now()).await.unwrap();
     assert_eq!((c.added, c.already), (1, 0));

@@ -339,7 +339,15 @@ async fn dashboard_flow(env: Env) {
     )
     .await;
     assert!(html.contains("Bahan rapat koordinasi"));
-    assert!(html.contains(&a), "the case awaiting a decision is listed");
+    let number = format!("#{id}");
+    assert!(
+        html.contains(&number),
+        "the case awaiting a decision is listed"
+    );
+    assert!(
+        !html.contains(&a),
+        "by its case number, not the reporter's tracking code"
+    );
     assert!(html.contains("menunggu putusan"));
     assert!(html.contains("Patroli gudang KPU") && html.contains("Masih terbuka (1)"));
     let r = koor
@@ -357,7 +365,7 @@ async fn dashboard_flow(env: Env) {
         "diterima",
         "pemeriksaan",
         "Kasus yang perlu keputusan",
-        a.as_str(),
+        number.as_str(),
         "menunggu putusan",
         "Tindak lanjut rakor",
         "Masih terbuka (1)",
@@ -367,6 +375,7 @@ async fn dashboard_flow(env: Env) {
     ] {
         assert!(text.contains(expected), "PDF lacks {expected:?}:\n{text}");
     }
+    assert!(!text.contains(&a), "no tracking code in the PDF");
     let r = koor
         .get(server.url(&format!("/dasbor/33.20/briefing.xlsx?tanggal={date}")))
         .send()
@@ -391,7 +400,10 @@ async fn dashboard_flow(env: Env) {
     assert_eq!(row_of("diterima").as_deref(), Some("2"));
     assert_eq!(row_of("pemeriksaan").as_deref(), Some("1"));
     let cases = book.worksheet_range("Perlu keputusan").unwrap();
-    assert!(cases.rows().any(|r| r[0].to_string() == a), "case listed");
+    assert!(
+        cases.rows().any(|r| r[0].to_string() == number),
+        "case listed"
+    );
     let actions = book.worksheet_range("Tindak lanjut").unwrap();
     assert!(actions
         .rows()

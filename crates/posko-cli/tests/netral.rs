@@ -425,6 +425,17 @@ async fn flow(env: Env) {
     }
     let v: Value = serde_json::from_str(&text).unwrap();
     assert!(v["computed_at"].as_str().unwrap().starts_with("20"));
+    // Published down to regencies only: a district's address gives its regency's figures.
+    let district: Value = public
+        .get(server.url("/api/v1/akuntabilitas?wilayah=33.20.01"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(district["region"], "33.20", "{district}");
+    assert_eq!(district["by_district"], v["by_district"]);
     let mut counts = Vec::new();
     json_counts(&v, &mut counts);
     assert!(counts.contains(&json!("<5")));

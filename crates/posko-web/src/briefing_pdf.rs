@@ -145,14 +145,6 @@ impl Layout {
     }
 }
 
-fn percent(v: &BriefingView, bp: u64) -> String {
-    let s = format!("{}.{:02} %", bp / 100, bp % 100);
-    match v.lang {
-        crate::i18n::Lang::Id => s.replace('.', ","),
-        crate::i18n::Lang::En => s,
-    }
-}
-
 /// The briefing as PDF bytes.
 pub fn render(v: &BriefingView) -> Vec<u8> {
     let msgs = v.lang.messages();
@@ -182,11 +174,7 @@ pub fn render(v: &BriefingView) -> Vec<u8> {
         }
         let max = s.rows.iter().map(|r| r.value).max().unwrap_or(0);
         for r in s.rows.iter().take(15) {
-            let shown = if s.id == "tile-partisipasi" {
-                percent(v, r.value)
-            } else {
-                v.lang.number(r.value)
-            };
+            let shown = s.shown(v.lang, r.value);
             l.bar(&r.label, r.value, max, &shown, r.color);
         }
         for f in &s.facts {

@@ -59,6 +59,22 @@ pub struct Section {
     pub link_label: String,
 }
 
+impl Section {
+    /// Whether the rows are shares in basis points (turnout, neutrality coverage), not counts.
+    pub fn is_percent(&self) -> bool {
+        matches!(self.id, "tile-partisipasi" | "tile-netralitas")
+    }
+
+    /// A row's value as a reader sees it: "81,50 %" or "1.234".
+    pub fn shown(&self, lang: Lang, value: u64) -> String {
+        if self.is_percent() {
+            percent(lang, value)
+        } else {
+            lang.number(value)
+        }
+    }
+}
+
 const BLUE: &str = "#1f5fa8";
 const RED: &str = "#b3261e";
 const AMBER: &str = "#b26a00";
@@ -480,7 +496,8 @@ pub fn sections(s: &Snapshot, lang: Lang) -> Vec<Section> {
 pub fn neutrality_section(s: &Snapshot, lang: Lang) -> Section {
     use posko_core::netralitas::OfficialKind;
     let n = |x: u64| lang.number(x);
-    let share = |a: u64, of: u64| (a * 10_000).checked_div(of).unwrap_or(0);
+    // Basis points rounded half up, as /netralitas rounds its percentages.
+    let share = |a: u64, of: u64| (a * 20_000 + of).checked_div(2 * of).unwrap_or(0);
     let mut rows = Vec::new();
     let mut facts = Vec::new();
     for kind in OfficialKind::ALL {
@@ -596,11 +613,7 @@ pub fn section_chart(sec: &Section, lang: Lang) -> String {
     if sec.rows.is_empty() {
         return String::new();
     }
-    if matches!(sec.id, "tile-partisipasi" | "tile-netralitas") {
-        bar_chart(&sec.rows, &sec.title, |v| percent(lang, v))
-    } else {
-        bar_chart(&sec.rows, &sec.title, |v| lang.number(v))
-    }
+    bar_chart(&sec.rows, &sec.title, |v| sec.shown(lang, v))
 }
 
 // ── the dashboard page ──────────────────────────────────────────────────────────────────────
@@ -644,16 +657,7 @@ fn tile_views(s: &Snapshot, lang: Lang) -> Vec<TileView> {
             let values = sec
                 .rows
                 .iter()
-                .map(|r| {
-                    (
-                        r.label.clone(),
-                        if matches!(sec.id, "tile-partisipasi" | "tile-netralitas") {
-                            percent(lang, r.value)
-                        } else {
-                            lang.number(r.value)
-                        },
-                    )
-                })
+                .map(|r| (r.label.clone(), sec.shown(lang, r.value)))
                 .collect();
             TileView { sec, svg, values }
         })
@@ -893,7 +897,10 @@ pub fn briefing_view(posko: &posko_app::Posko, b: &Briefing, lang: Lang) -> Brie
                 let (id, en) = c.reason();
                 let (sid, sen) = posko_app::notify::state_label(c.state);
                 CaseLine {
-                    code: c.tracking_code.clone(),
+                    // The case number officers use, not the tracking code: that is the
+                    // reporter's own key to follow the report, and the briefing is printed
+                    // and handed round at the meeting.
+                    code: format!("#{}", c.report_id),
                     state: pick(lang, sid, sen),
                     category: category_name(lang, &c.category),
                     region: c.region.to_string(),
@@ -1095,7 +1102,7 @@ pub fn briefing_workbook(v: &BriefingView) -> Result<Vec<u8>, rust_xlsxwriter::X
             for row in &s.rows {
                 sheet.write_string(r, 0, &s.title)?;
                 sheet.write_string(r, 1, &row.label)?;
-                if s.id == "tile-partisipasi" {
+                if s.is_percent() {
                     sheet.write_number(r, 2, row.value as f64 / 100.0)?;
                 } else {
                     sheet.write_number(r, 2, row.value as f64)?;
@@ -1116,7 +1123,7 @@ pub fn briefing_workbook(v: &BriefingView) -> Result<Vec<u8>, rust_xlsxwriter::X
             book.add_worksheet()
                 .set_name(pick(lang, "Perlu keputusan", "Needs decision"))?;
         let head = [
-            pick(lang, "Kode", "Code"),
+            pick(lang, "No. kasus", "Case no."),
             pick(lang, "Status", "State"),
             pick(lang, "Kategori", "Category"),
             pick(lang, "Wilayah", "Region"),
@@ -1226,8 +1233,11 @@ mod tests {
         assert_eq!(sec.link, "/netralitas?wilayah=33.20");
         // Kinds in their fixed order (ASN first), the shares in basis points.
         assert_eq!(sec.rows.len(), 4);
-        assert_eq!(sec.rows[1].value, 7_902 * 10_000 / 8_114);
-        assert_eq!(sec.rows[2].value, 312 * 10_000 / 340);
+        assert_eq!(sec.rows[1].value, 9_739, "97.387 % rounded");
+        assert_eq!(sec.rows[2].value, 9_176, "91.765 % rounded");
+        // Shown as a share wherever the section goes (page, PDF, workbook).
+        assert!(sec.is_percent());
+        assert_eq!(sec.shown(Lang::Id, sec.rows[1].value), "97,39 %");
         assert!(
             sec.facts[0].contains("pakta 7.902 dari 8.114"),
             "{}",
@@ -1240,7 +1250,7 @@ mod tests {
         );
         let chart = section_chart(&sec, Lang::Id);
         assert!(
-            chart.contains("<svg") && chart.contains("97,38 %"),
+            chart.contains("<svg") && chart.contains("97,39 %"),
             "{chart}"
         );
     }

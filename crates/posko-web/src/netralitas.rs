@@ -27,7 +27,7 @@ use posko_core::akuntabilitas::{Cell, Median, PublicFigures};
 use posko_core::netralitas::{
     BriefingDraft, Headcount, KindCoverage, OfficialKind, PledgeDraft, Ratio,
 };
-use posko_core::{Agency, RegionCode, Zone};
+use posko_core::{Agency, Level, RegionCode, Zone};
 use posko_store::User;
 use serde::Deserialize;
 
@@ -631,18 +631,22 @@ async fn figures(state: &AppState, region: Option<RegionCode>) -> Result<Compute
 }
 
 /// The region of the public page: the one asked for, else the post's, else (`None`) the
-/// whole country.
+/// whole country. Figures are published for the country, provinces and regencies only: a
+/// district or village gets its regency's page. Pages of every nested level would each hide
+/// their own small cells, and a visible count on one minus the visible ones on another could
+/// give a hidden one back; fixed levels keep that to the rows of one page.
 fn public_region(state: &AppState, asked: Option<&str>) -> Result<Option<RegionCode>, AppError> {
-    match asked.map(str::trim).filter(|s| !s.is_empty()) {
+    let region = match asked.map(str::trim).filter(|s| !s.is_empty()) {
         Some(s) => {
             let r = RegionCode::parse(s).map_err(|_| AppError::RegionNotFound)?;
             if !state.posko.atlas.contains(&r) {
                 return Err(AppError::RegionNotFound);
             }
-            Ok(Some(r))
+            Some(r)
         }
-        None => Ok(state.posko.post_region()),
-    }
+        None => state.posko.post_region(),
+    };
+    Ok(region.map(|r| r.ancestor_at(Level::Regency).unwrap_or(r)))
 }
 
 struct TableView {
