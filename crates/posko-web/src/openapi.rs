@@ -335,7 +335,7 @@ pub fn document() -> Value {
             "/api/v1/akuntabilitas": { "get": {
                 "operationId": "publicAccountability",
                 "summary": "Angka akuntabilitas publik (anonim, <5 disamarkan) / public accountability figures (anonymised, counts under 5 withheld)",
-                "description": "Counts of reports by district (or province) and category, referred cases by agency and stage, decisions by category, and median hours to resolution. A count is a number, or \"<5\" (fewer than five) or \"•\" (withheld so that a \"<5\" cannot be worked out from a total). No personal field. Refreshed at most every 30 seconds. Without `wilayah`: the post's region, or the whole country by province.",
+                "description": "Counts of reports by district (or province) and category, referred cases by agency and stage, decisions by category, and median hours to resolution. A count is a number, or \"<5\" (fewer than five) or \"•\" (withheld so that a \"<5\" cannot be worked out from a total). No personal field. Refreshed at most every 30 seconds. Without `wilayah`: the post's region, or the whole country by province. Published for the country, provinces and regencies only: a district or village code gives its regency's figures.",
                 "parameters": [{ "name": "wilayah", "in": "query", "required": false, "schema": { "type": "string" }, "example": "33.20" }],
                 "responses": {
                     "200": { "description": "The figures", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/PublicFigures" } } } },
