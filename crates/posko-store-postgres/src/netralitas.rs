@@ -258,7 +258,10 @@ pub async fn public_case_facts(pool: &PgPool, within: &RegionCode) -> StoreResul
     let (low, high) = code_range(within);
     let rows = sqlx::query(
         "SELECT region_code, subject_category, status, decision, referred_to, received_at,
-                state_since
+                COALESCE((SELECT MIN(e.at) FROM case_events e
+                          WHERE e.report_id = reports.id AND e.to_state IN ('selesai', 'ditutup')
+                            AND e.from_state NOT IN ('selesai', 'ditutup')),
+                         state_since) AS state_since
          FROM reports
          WHERE region_code >= $1 AND region_code < $2 AND merged_into IS NULL",
     )

@@ -283,4 +283,10 @@ pub async fn netral_public_facts_are_codes_only(s: &dyn Store) {
     assert_eq!(facts.len(), 1);
     assert_eq!(facts[0].region, code("33.20.01.2001"));
     assert_eq!(s.public_case_facts(&code("15")).await.unwrap().len(), 1);
+    // Closed days later: still resolved when it reached `selesai`, not when it was closed.
+    let closed = drive(s, ia, officer.id, &[Action::Close], end + 72.hours()).await;
+    let facts = s.public_case_facts(&code("33.20.01")).await.unwrap();
+    assert_eq!(facts[0].state, CaseState::Ditutup);
+    assert!(closed > end);
+    assert_eq!(facts[0].resolved_at, Some(end));
 }

@@ -75,8 +75,9 @@ pub fn official_kind(s: &str) -> StoreResult<OfficialKind> {
     OfficialKind::parse(s).ok_or_else(|| StoreError::Corrupt(format!("jenis pejabat '{s}'")))
 }
 
-/// A case fact from its stored columns: the resolution instant is the state's start when the
-/// case is `selesai` or `ditutup`.
+/// A case fact from its stored columns: the resolution instant (when the case is `selesai` or
+/// `ditutup`) is the first time it reached either, which the back ends read from its events
+/// (`state_since` moves on with every later step).
 #[allow(clippy::too_many_arguments)]
 pub fn case_fact(
     region: &str,
