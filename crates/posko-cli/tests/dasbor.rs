@@ -330,6 +330,30 @@ async fn dashboard_flow(env: Env) {
     let r = anon.get(server.url("/dasbor/33.20")).send().await.unwrap();
     assert!(r.url().path().starts_with("/masuk"), "anonymous: sign in");
 
+    // A village head's integrity pledge fills the neutrality tile once the snapshots are
+    // recomputed: one of Jepara's desa, as a share and as "1 dari N".
+    let pakta = env.dir.path().join("pakta.csv");
+    std::fs::write(
+        &pakta,
+        "jenis,nip,nama,unit_kerja,kode_wilayah,tanggal\n\
+         kepala_desa,,Sutrisno,Pemdes,33.20.01.2001,2024-09-03\n",
+    )
+    .unwrap();
+    env.ok(
+        &[
+            "netralitas",
+            "impor-pakta",
+            pakta.to_str().unwrap(),
+            "--wilayah",
+            "33.20",
+        ],
+        None,
+    );
+    env.ok(&["dasbor", "hitung"], None);
+    let page = get(&koor, &server, "/dasbor/33.20").await;
+    let neutral = tile(&page, "tile-netralitas");
+    assert!(neutral.contains("pakta 1 dari"), "{neutral}");
+
     // The briefing: page, PDF and workbook with the same figures and follow-ups.
     let date = today_wib().to_string();
     let html = get(
@@ -371,6 +395,8 @@ async fn dashboard_flow(env: Env) {
         "Masih terbuka (1)",
         "Patroli gudang KPU",
         "Sudah dikerjakan (0)",
+        "Netralitas dan pakta integritas",
+        "pakta 1 dari",
         &date,
     ] {
         assert!(text.contains(expected), "PDF lacks {expected:?}:\n{text}");
@@ -398,6 +424,13 @@ async fn dashboard_flow(env: Env) {
             .map(|r| r[2].to_string())
     };
     assert_eq!(row_of("diterima").as_deref(), Some("2"));
+    // Neutrality shares go into the workbook as percentages (one desa of Jepara's: under 1 %).
+    let share: f64 = figures
+        .rows()
+        .find(|r| r.get(1).map(|c| c.to_string()) == Some("Kepala desa · pakta".into()))
+        .map(|r| r[2].to_string().parse().unwrap())
+        .expect("the pledge row");
+    assert!(share > 0.0 && share < 1.0, "{share}");
     assert_eq!(row_of("pemeriksaan").as_deref(), Some("1"));
     let cases = book.worksheet_range("Perlu keputusan").unwrap();
     assert!(
