@@ -73,8 +73,22 @@ async fn the_public_page_renders_suppresses_and_switches_language_in_chromium() 
         .text()
         .await
         .unwrap();
-    assert!(!body.contains("Pelapor Rahasia") && !body.contains("081398765432"));
-    assert!(!body.contains("Nama Terlapor"));
+    for secret in [
+        "Pelapor Rahasia",
+        "081398765432",
+        "Jl. Kartini 9",
+        "Nama Terlapor",
+        "grup kantor",
+    ] {
+        assert!(!body.contains(secret), "{secret} on the public page");
+    }
+    // No count from 1 to 4 in any table of the page, not only the first.
+    for cell in c.find_all(Locator::Css("td.num")).await.unwrap() {
+        let t = cell.text().await.unwrap();
+        if let Ok(n) = t.parse::<u64>() {
+            assert!(n == 0 || n >= 5, "count {n} visible");
+        }
+    }
     let h1 = c
         .find(Locator::Css("h1"))
         .await
