@@ -468,3 +468,42 @@ async fn neutrality_and_public_page_on_postgres() {
     };
     flow(env).await;
 }
+
+/// Working through region after region is throttled per address; figures already computed are
+/// still served from the cache.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn public_figures_computed_afresh_are_throttled_per_address() {
+    let env = Env::sqlite();
+    let server = env.start_with(&[("POSKO_RATE_LIMIT_PER_MINUTE", "6")]);
+    let http = reqwest::Client::new();
+    let regencies: Vec<String> = Atlas::embedded()
+        .children(&RegionCode::parse("33").unwrap())
+        .iter()
+        .map(|r| r.code.to_string())
+        .take(8)
+        .collect();
+    let mut statuses = Vec::new();
+    for r in &regencies {
+        let resp = http
+            .get(server.url(&format!("/api/v1/akuntabilitas?wilayah={r}")))
+            .send()
+            .await
+            .unwrap();
+        if resp.status() == StatusCode::TOO_MANY_REQUESTS {
+            assert!(resp.headers().contains_key("retry-after"));
+        }
+        statuses.push(resp.status());
+    }
+    assert_eq!(statuses[0], StatusCode::OK);
+    assert!(
+        statuses.contains(&StatusCode::TOO_MANY_REQUESTS),
+        "{statuses:?}"
+    );
+    // The first regency's figures are cached: still served.
+    let again = http
+        .get(server.url(&format!("/api/v1/akuntabilitas?wilayah={}", regencies[0])))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), StatusCode::OK);
+}

@@ -33,6 +33,7 @@ use serde::Deserialize;
 
 use crate::error::AppError;
 use crate::i18n::Lang;
+use crate::lapor::ClientAddr;
 use crate::pages::Page;
 use crate::visitor::Visitor;
 use crate::AppState;
@@ -602,7 +603,14 @@ fn cache() -> &'static Cache {
 }
 
 /// The figures of `region` and when they were computed, recomputed when older than 30 seconds.
-async fn figures(state: &AppState, region: Option<RegionCode>) -> Result<Computed, AppError> {
+/// The public figures of `region`, from the cache while fresh. Only a computation (a miss)
+/// counts against the client's allowance: reading cached figures is cheap, working through
+/// region after region is not.
+async fn figures(
+    state: &AppState,
+    region: Option<RegionCode>,
+    client: std::net::IpAddr,
+) -> Result<Computed, AppError> {
     // One cache per store, so two apps in one process never share figures.
     let key = (
         Arc::as_ptr(&state.posko.store) as *const () as usize,
@@ -615,6 +623,10 @@ async fn figures(state: &AppState, region: Option<RegionCode>) -> Result<Compute
             }
         }
     }
+    state
+        .limits
+        .check_address(client)
+        .map_err(AppError::RateLimited)?;
     let f = (
         Timestamp::now(),
         Arc::new(
@@ -706,6 +718,7 @@ struct PublicTemplate {
 pub async fn public_page(
     State(state): State<AppState>,
     v: Visitor,
+    ClientAddr(ip): ClientAddr,
     Query(q): Query<RegionQuery>,
 ) -> Result<Response, AppError> {
     let region = public_region(&state, q.wilayah.as_deref())?;
@@ -718,7 +731,7 @@ pub async fn public_page(
     let mut page = Page::new(&state, &v, "akuntabilitas.title", &path);
     // Nothing of the officers' console on the public page.
     page.unread = 0;
-    let (computed_at, f) = figures(&state, region).await?;
+    let (computed_at, f) = figures(&state, region, ip).await?;
     let zone = region
         .and_then(|r| state.posko.atlas.zone(&r))
         .unwrap_or(Zone::Wib);
@@ -827,10 +840,11 @@ fn median_json(m: &Median) -> serde_json::Value {
 /// the text "<5" (fewer than five) or "•" (withheld so a "<5" cannot be worked out).
 pub async fn public_json(
     State(state): State<AppState>,
+    ClientAddr(ip): ClientAddr,
     Query(q): Query<RegionQuery>,
 ) -> Result<Response, AppError> {
     let region = public_region(&state, q.wilayah.as_deref())?;
-    let (computed_at, f) = figures(&state, region).await?;
+    let (computed_at, f) = figures(&state, region, ip).await?;
     let body = serde_json::json!({
         "region": region.map(|r| r.to_string()),
         "computed_at": computed_at.to_string(),

@@ -335,11 +335,12 @@ pub fn document() -> Value {
             "/api/v1/akuntabilitas": { "get": {
                 "operationId": "publicAccountability",
                 "summary": "Angka akuntabilitas publik (anonim, <5 disamarkan) / public accountability figures (anonymised, counts under 5 withheld)",
-                "description": "Counts of reports by district (or province) and category, referred cases by agency and stage, decisions by category, and median hours to resolution. A count is a number, or \"<5\" (fewer than five) or \"•\" (withheld so that a \"<5\" cannot be worked out from a total). No personal field. Refreshed at most every 30 seconds. Without `wilayah`: the post's region, or the whole country by province. Published for the country, provinces and regencies only: a district or village code gives its regency's figures.",
+                "description": "Counts of reports by district (or province) and category, referred cases by agency and stage, decisions by category, and median hours to resolution. A count is a number, or \"<5\" (fewer than five) or \"•\" (withheld so that a \"<5\" cannot be worked out from a total). No personal field. Refreshed at most every 30 seconds. Without `wilayah`: the post's region, or the whole country by province. Published for the country, provinces and regencies only: a district or village code gives its regency's figures. Figures computed afresh (not from the cache) count against the client address's allowance.",
                 "parameters": [{ "name": "wilayah", "in": "query", "required": false, "schema": { "type": "string" }, "example": "33.20" }],
                 "responses": {
                     "200": { "description": "The figures", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/PublicFigures" } } } },
-                    "404": err_response("Wilayah tidak ada / no such region")
+                    "404": err_response("Wilayah tidak ada / no such region"),
+                    "429": rate_limited()
                 }
             } }
         },
