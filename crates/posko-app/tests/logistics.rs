@@ -306,6 +306,30 @@ async fn a_file_is_checked_whole_then_lands_all_or_nothing() {
     let msg = err.to_string();
     assert!(msg.contains("lebih.csv, baris 3"), "{msg}");
     assert!(msg.contains("hanya memegang 52"), "{msg}");
+    // The file is read once, stored as it is read: when the store refuses a row, the rest is still
+    // read, and a problem of the file itself (line 4) is what the officer hears, as when the file
+    // was checked whole before storing.
+    std::fs::write(
+        &over,
+        format!(
+            "{HEADER}\n\
+             ;;kpu;33.20;;dpd;100;100;0;0;2024-01-20 09:00;Percetakan;Ketua KPU\n\
+             pps;33.20.01.2001;kpps;33.20.01.2001/3;;dpr;60;60;0;0;2024-02-11 08:00;Ketua PPS;Ketua KPPS\n\
+             kpu;33.20;ppk;33.20.01;;dpd;10;10;0;0;kemarin;Ketua KPU;Ketua PPK\n"
+        ),
+    )
+    .unwrap();
+    let err = import_file(&p, &over, None, "pemilu-2024", Importer::default(), now())
+        .await
+        .unwrap_err();
+    let ImportError::Rows { problems, total, .. } = &err else {
+        panic!("{err}");
+    };
+    assert_eq!(
+        (*total, problems[0].line, problems[0].column.as_str()),
+        (1, 4, "waktu"),
+        "{err}"
+    );
     assert_eq!(
         p.store
             .handovers("pemilu-2024", "33.20", 1000)

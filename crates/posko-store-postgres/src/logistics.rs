@@ -177,6 +177,9 @@ fn handover_row(r: &PgRow) -> StoreResult<LogisticsHandover> {
     })
 }
 
+/// The latest hand-overs into or out of `place` and the places under it. One sent from inside a
+/// region is received inside it too (the chain goes down into the sender's area), so the
+/// receiver's place finds both.
 pub async fn handovers(
     pool: &PgPool,
     election: &str,
@@ -186,8 +189,7 @@ pub async fn handovers(
     let (lo, hi) = place_range(place);
     let sql = format!(
         "SELECT {HANDOVER_COLUMNS} FROM logistics_handovers
-         WHERE election = $1 AND ((to_place >= $2 AND to_place < $3)
-            OR (from_place >= $2 AND from_place < $3))
+         WHERE election = $1 AND to_place >= $2 AND to_place < $3
          ORDER BY at DESC, id DESC LIMIT $4"
     );
     let rows = sqlx::query(&sql)
@@ -463,11 +465,11 @@ async fn write_handovers(
 async fn write_deltas(
     tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
     election: &str,
-    deltas: &HashMap<HoldingKey, HoldingDelta>,
+    deltas: &HashMap<HoldingKey<'_>, HoldingDelta>,
 ) -> StoreResult<()> {
-    let arrived: Vec<(&HoldingKey, &HoldingDelta)> =
+    let arrived: Vec<(&HoldingKey<'_>, &HoldingDelta)> =
         deltas.iter().filter(|(_, d)| d.last_at.is_some()).collect();
-    let sent: Vec<(&HoldingKey, &HoldingDelta)> =
+    let sent: Vec<(&HoldingKey<'_>, &HoldingDelta)> =
         deltas.iter().filter(|(_, d)| d.sent_out > 0).collect();
     if !arrived.is_empty() {
         sqlx::query(
@@ -491,13 +493,13 @@ async fn write_deltas(
         .bind(
             arrived
                 .iter()
-                .map(|(k, _)| k.place.as_str())
+                .map(|(k, _)| k.place)
                 .collect::<Vec<_>>(),
         )
         .bind(
             arrived
                 .iter()
-                .map(|(k, _)| k.kind.as_str())
+                .map(|(k, _)| k.kind)
                 .collect::<Vec<_>>(),
         )
         .bind(
@@ -550,12 +552,12 @@ async fn write_deltas(
         )
         .bind(
             sent.iter()
-                .map(|(k, _)| k.place.as_str())
+                .map(|(k, _)| k.place)
                 .collect::<Vec<_>>(),
         )
         .bind(
             sent.iter()
-                .map(|(k, _)| k.kind.as_str())
+                .map(|(k, _)| k.kind)
                 .collect::<Vec<_>>(),
         )
         .bind(

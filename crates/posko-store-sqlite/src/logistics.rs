@@ -177,6 +177,9 @@ fn handover_row(r: &SqliteRow) -> StoreResult<LogisticsHandover> {
     })
 }
 
+/// The latest hand-overs into or out of `place` and the places under it. One sent from inside a
+/// region is received inside it too (the chain goes down into the sender's area), so the
+/// receiver's place finds both.
 pub async fn handovers(
     pool: &SqlitePool,
     election: &str,
@@ -186,8 +189,7 @@ pub async fn handovers(
     let (lo, hi) = place_range(place);
     let sql = format!(
         "SELECT {HANDOVER_COLUMNS} FROM logistics_handovers
-         WHERE election = $1 AND ((to_place >= $2 AND to_place < $3)
-            OR (from_place >= $2 AND from_place < $3))
+         WHERE election = $1 AND to_place >= $2 AND to_place < $3
          ORDER BY at DESC, id DESC LIMIT $4"
     );
     let rows = sqlx::query(&sql)
@@ -259,13 +261,44 @@ pub async fn holdings(
 /// Rows of a batch written per statement: 15 values each, under SQLite's 32,766 bound values.
 const BATCH_ROWS: usize = 2_000;
 
+/// The page cache an import works with, in KiB (SQLite's default is 2 MiB): a national file
+/// writes millions of rows into three indexes in one transaction, and with the default cache the
+/// transaction's dirty pages spill to the log and are read back again and again.
+const IMPORT_CACHE_KIB: i64 = 256 * 1024;
+
 pub async fn import_handovers(
     pool: &SqlitePool,
     file: Option<&ImportedFile>,
     rows: &mut (dyn Iterator<Item = Result<NewLogisticsHandover, String>> + Send),
 ) -> StoreResult<Result<u64, BatchRefusal>> {
+    let mut conn = pool.acquire().await.map_err(be)?;
+    let before: i64 = sqlx::query_scalar("PRAGMA cache_size")
+        .fetch_one(&mut *conn)
+        .await
+        .map_err(be)?;
+    sqlx::query(&format!("PRAGMA cache_size = -{IMPORT_CACHE_KIB}"))
+        .execute(&mut *conn)
+        .await
+        .map_err(be)?;
+    let outcome = import_on(&mut conn, file, rows).await;
+    // Back to the pool's usual cache whatever happened (pages are freed with it).
+    let reset = sqlx::query(&format!("PRAGMA cache_size = {before}"))
+        .execute(&mut *conn)
+        .await
+        .map_err(be);
+    let outcome = outcome?;
+    reset?;
+    Ok(outcome)
+}
+
+async fn import_on(
+    conn: &mut sqlx::SqliteConnection,
+    file: Option<&ImportedFile>,
+    rows: &mut (dyn Iterator<Item = Result<NewLogisticsHandover, String>> + Send),
+) -> StoreResult<Result<u64, BatchRefusal>> {
+    use sqlx::Connection;
     // The write lock from the start: what the planner reads stays true until the commit.
-    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await.map_err(be)?;
+    let mut tx = conn.begin_with("BEGIN IMMEDIATE").await.map_err(be)?;
     // Under the lock, so two imports of one file cannot both pass.
     if let Some(f) = file {
         if let Some(earlier) = imported_in(&mut tx, &f.election, &f.sha256).await? {
@@ -414,11 +447,11 @@ async fn write_handovers(
 async fn write_deltas(
     tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
     election: &str,
-    deltas: &HashMap<HoldingKey, HoldingDelta>,
+    deltas: &HashMap<HoldingKey<'_>, HoldingDelta>,
 ) -> StoreResult<()> {
-    let arrived: Vec<(&HoldingKey, &HoldingDelta)> =
+    let arrived: Vec<(&HoldingKey<'_>, &HoldingDelta)> =
         deltas.iter().filter(|(_, d)| d.last_at.is_some()).collect();
-    let sent: Vec<(&HoldingKey, &HoldingDelta)> =
+    let sent: Vec<(&HoldingKey<'_>, &HoldingDelta)> =
         deltas.iter().filter(|(_, d)| d.sent_out > 0).collect();
     for part in arrived.chunks(BATCH_ROWS) {
         let mut qb = QueryBuilder::<Sqlite>::new(

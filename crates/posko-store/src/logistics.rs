@@ -67,14 +67,18 @@ pub struct BatchRefusal {
     pub message: String,
 }
 
-/// The key of one node's account of one item.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct HoldingKey {
+/// The key of one node's account of one item, borrowed from the hand-overs of a chunk (a
+/// national import makes millions of them; none is copied).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct HoldingKey<'a> {
     pub stage: Stage,
-    pub place: String,
-    pub kind: String,
+    pub place: &'a str,
+    pub kind: &'a str,
     pub ballot: Option<BallotType>,
 }
+
+/// One sending place's good items on hand, per stage and item.
+type OnHand = Vec<(Stage, String, Option<BallotType>, u32)>;
 
 /// What a batch adds to one account.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -94,34 +98,63 @@ pub struct HoldingDelta {
 #[derive(Debug, Default)]
 pub struct BatchPlanner {
     election: String,
-    /// Good items on hand per sending account (KPU, PPK, PPS; a TPS hands nothing on).
-    on_hand: HashMap<HoldingKey, u32>,
+    /// Good items on hand per sending account (KPU, PPK, PPS; a TPS hands nothing on), by place
+    /// so a row's place finds them without building a key.
+    on_hand: HashMap<String, OnHand>,
     seen: usize,
 }
 
 impl BatchPlanner {
     /// Starts from the store's accounts, of one election, of the stages that send.
     pub fn new(election: &str, accounts: impl IntoIterator<Item = NodeHolding>) -> BatchPlanner {
-        let on_hand = accounts
-            .into_iter()
-            .filter(|h| h.node.stage.next().is_some())
-            .map(|h| {
-                (
-                    HoldingKey {
-                        stage: h.node.stage,
-                        place: h.node.place,
-                        kind: h.item.kind,
-                        ballot: h.item.ballot,
-                    },
-                    h.good_in.saturating_sub(h.sent_out),
-                )
-            })
-            .collect();
-        BatchPlanner {
+        let mut planner = BatchPlanner {
             election: election.to_string(),
-            on_hand,
+            on_hand: HashMap::new(),
             seen: 0,
+        };
+        for h in accounts {
+            if h.node.stage.next().is_some() {
+                let key = HoldingKey {
+                    stage: h.node.stage,
+                    place: &h.node.place,
+                    kind: &h.item.kind,
+                    ballot: h.item.ballot,
+                };
+                *planner.held(key) = h.good_in.saturating_sub(h.sent_out);
+            }
         }
+        planner
+    }
+
+    /// The good items a sending account holds, made (as 0) if it has none yet.
+    fn held(&mut self, key: HoldingKey<'_>) -> &mut u32 {
+        if !self.on_hand.contains_key(key.place) {
+            self.on_hand.insert(key.place.to_string(), Vec::new());
+        }
+        let Some(list) = self.on_hand.get_mut(key.place) else {
+            unreachable!("inserted above")
+        };
+        let at = match list
+            .iter()
+            .position(|(s, k, b, _)| *s == key.stage && k == key.kind && *b == key.ballot)
+        {
+            Some(at) => at,
+            None => {
+                list.push((key.stage, key.kind.to_string(), key.ballot, 0));
+                list.len() - 1
+            }
+        };
+        &mut list[at].3
+    }
+
+    fn holds(&self, key: HoldingKey<'_>) -> u32 {
+        self.on_hand
+            .get(key.place)
+            .and_then(|list| {
+                list.iter()
+                    .find(|(s, k, b, _)| *s == key.stage && k == key.kind && *b == key.ballot)
+            })
+            .map_or(0, |(_, _, _, n)| *n)
     }
 
     /// Rows seen so far.
@@ -154,11 +187,12 @@ impl BatchPlanner {
     }
 
     /// Checks the next rows; on refusal names the row by its index in the whole batch.
-    pub fn chunk(
+    pub fn chunk<'c>(
         &mut self,
-        rows: &[NewLogisticsHandover],
-    ) -> Result<HashMap<HoldingKey, HoldingDelta>, BatchRefusal> {
-        let mut deltas: HashMap<HoldingKey, HoldingDelta> = HashMap::new();
+        rows: &'c [NewLogisticsHandover],
+    ) -> Result<HashMap<HoldingKey<'c>, HoldingDelta>, BatchRefusal> {
+        let mut deltas: HashMap<HoldingKey<'c>, HoldingDelta> =
+            HashMap::with_capacity(rows.len());
         for h in rows {
             let index = self.seen;
             self.seen += 1;
@@ -178,14 +212,14 @@ impl BatchPlanner {
             if let Some(from) = &h.from {
                 let key = HoldingKey {
                     stage: from.stage,
-                    place: from.place.clone(),
-                    kind: h.item.kind.clone(),
+                    place: &from.place,
+                    kind: &h.item.kind,
                     ballot: h.item.ballot,
                 };
-                let held = self.on_hand.get(&key).copied().unwrap_or(0);
+                let held = self.holds(key);
                 check_hand_over(from.stage, h.to.stage, counts, held)
                     .map_err(|r| refuse(format!("{} {}: {r}", from.stage.label(), from.place)))?;
-                self.on_hand.insert(key.clone(), held - h.sent);
+                *self.held(key) = held - h.sent;
                 deltas.entry(key).or_default().sent_out += h.sent;
             } else {
                 // Stock delivered to a warehouse: only the counts must agree.
@@ -208,12 +242,12 @@ impl BatchPlanner {
             }
             let key = HoldingKey {
                 stage: h.to.stage,
-                place: h.to.place.clone(),
-                kind: h.item.kind.clone(),
+                place: &h.to.place,
+                kind: &h.item.kind,
                 ballot: h.item.ballot,
             };
             if h.to.stage.next().is_some() {
-                *self.on_hand.entry(key.clone()).or_insert(0) += h.good;
+                *self.held(key) += h.good;
             }
             let d = deltas.entry(key).or_default();
             d.good_in += h.good;

@@ -224,7 +224,8 @@ impl Source {
             match rdr.read_byte_record(&mut record) {
                 Ok(false) => break,
                 Ok(true) => {
-                    let cells = decode(&record);
+                    let mut cells = Vec::new();
+                    decode_into(&record, &mut cells);
                     if cells.iter().all(|c| c.is_empty()) {
                         continue;
                     }
@@ -237,19 +238,24 @@ impl Source {
         Ok((header, Source::Csv(rdr, record, lines), false))
     }
 
-    fn next_row(&mut self) -> Option<Result<(usize, Vec<String>), String>> {
+    /// The next row with any text, its cells put in `cells` (whose strings are reused from row to
+    /// row, so a national file does not allocate per cell), and its line.
+    fn next_row(&mut self, cells: &mut Vec<String>) -> Option<Result<usize, String>> {
         match self {
-            Source::Table(rows) => rows.next().map(Ok),
+            Source::Table(rows) => rows.next().map(|(line, row)| {
+                *cells = row;
+                Ok(line)
+            }),
             Source::Csv(rdr, record, lines) => loop {
                 match rdr.read_byte_record(record) {
                     Ok(false) => return None,
                     Ok(true) => {
                         let line = lines.line_ending_at(rdr.position().byte()) as usize;
-                        let cells = decode(record);
+                        decode_into(record, cells);
                         if cells.iter().all(|c| c.is_empty()) {
                             continue;
                         }
-                        return Some(Ok((line, cells)));
+                        return Some(Ok(line));
                     }
                     Err(e) => {
                         let line = e.position().map(|p| p.line()).unwrap_or(0);
@@ -261,20 +267,20 @@ impl Source {
     }
 }
 
-/// A CSV record's cells as text: UTF-8 when it is, otherwise Latin-1 (which every byte is).
-fn decode(record: &csv::ByteRecord) -> Vec<String> {
-    record
-        .iter()
-        .map(|b| match std::str::from_utf8(b) {
-            Ok(t) => t.trim().trim_start_matches('\u{feff}').to_string(),
-            Err(_) => b
-                .iter()
-                .map(|&c| c as char)
-                .collect::<String>()
-                .trim()
-                .to_string(),
-        })
-        .collect()
+/// A CSV record's cells as text, trimmed, into `out`: UTF-8 when it is, otherwise Latin-1 (which
+/// every byte is). `out`'s strings are cleared and refilled, keeping their memory.
+fn decode_into(record: &csv::ByteRecord, out: &mut Vec<String>) {
+    out.resize_with(record.len(), String::new);
+    for (cell, bytes) in out.iter_mut().zip(record.iter()) {
+        cell.clear();
+        match std::str::from_utf8(bytes) {
+            Ok(t) => cell.push_str(t.trim().trim_start_matches('\u{feff}')),
+            Err(_) => {
+                let latin1: String = bytes.iter().map(|&c| c as char).collect();
+                cell.push_str(latin1.trim());
+            }
+        }
+    }
 }
 
 /// What every row is checked against.
@@ -286,9 +292,35 @@ struct Context<'a> {
     /// The officer's region: every receiver must lie inside it.
     scope: Option<RegionCode>,
     now: Timestamp,
+    /// WIB, WITA and WIT, looked up once.
+    zones: [jiff::tz::TimeZone; 3],
+}
+
+impl Context<'_> {
+    fn tz(&self, zone: Zone) -> &jiff::tz::TimeZone {
+        match zone {
+            Zone::Wib => &self.zones[0],
+            Zone::Wita => &self.zones[1],
+            Zone::Wit => &self.zones[2],
+        }
+    }
 }
 
 fn parse_stage(text: &str) -> Option<Stage> {
+    // The names files use, compared without allocating (this runs for millions of rows); any
+    // other spelling goes through the general normaliser below.
+    let t = text.trim().as_bytes();
+    let starts = |p: &str| t.len() >= p.len() && t[..p.len()].eq_ignore_ascii_case(p.as_bytes());
+    for (prefix, stage) in [
+        ("kpps", Stage::Kpps),
+        ("kpu", Stage::Kpu),
+        ("ppk", Stage::Ppk),
+        ("pps", Stage::Pps),
+    ] {
+        if starts(prefix) {
+            return Some(stage);
+        }
+    }
     let n = normalise_header(text);
     if n.starts_with("kpps") || n == "tps" {
         Some(Stage::Kpps)
@@ -305,6 +337,10 @@ fn parse_stage(text: &str) -> Option<Stage> {
 
 /// A ballot type by its code or by the names offices write ("DPR RI", "Presiden", "Bupati").
 pub fn parse_ballot(text: &str) -> Option<BallotType> {
+    // A ballot's own code (what Posko writes) needs no normalising.
+    if let Some(b) = BallotType::parse(text) {
+        return Some(b);
+    }
     let n = normalise_header(text);
     let b = match n.as_str() {
         "ppwp" | "presiden" | "pilpres" | "presiden_dan_wakil_presiden" | "pwp" => BallotType::Ppwp,
@@ -324,6 +360,11 @@ pub fn parse_ballot(text: &str) -> Option<BallotType> {
 }
 
 fn parse_count(text: &str) -> Result<u32, String> {
+    if !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) {
+        if let Ok(n) = text.parse::<u32>() {
+            return Ok(n);
+        }
+    }
     let t: String = text
         .chars()
         .filter(|c| !c.is_whitespace() && *c != '.')
@@ -339,15 +380,24 @@ fn parse_count(text: &str) -> Result<u32, String> {
 /// receiver's zone) as `yyyy-mm-dd hh:mm`, `dd-mm-yyyy hh:mm` or `dd/mm/yyyy hh:mm`, seconds
 /// optional, or an XLSX serial date-time.
 pub fn parse_time(text: &str, zone: Zone) -> Result<Timestamp, String> {
+    parse_time_in(text, &zone.tz())
+}
+
+/// `parse_time` in a time zone already looked up (an import does it once per zone, not per row).
+fn parse_time_in(text: &str, tz: &jiff::tz::TimeZone) -> Result<Timestamp, String> {
     let t = text.trim();
-    if let Ok(ts) = t.parse::<Timestamp>() {
-        return Ok(ts);
-    }
     let local = |dt: DateTime| {
-        dt.to_zoned(zone.tz())
+        dt.to_zoned(tz.clone())
             .map(|z| z.timestamp())
             .map_err(|e| e.to_string())
     };
+    // The form Posko writes and most offices use, read directly: yyyy-mm-dd hh:mm[:ss].
+    if let Some(dt) = iso_local(t) {
+        return local(dt);
+    }
+    if let Ok(ts) = t.parse::<Timestamp>() {
+        return Ok(ts);
+    }
     for fmt in [
         "%Y-%m-%d %H:%M:%S",
         "%Y-%m-%d %H:%M",
@@ -376,6 +426,35 @@ pub fn parse_time(text: &str, zone: Zone) -> Result<Timestamp, String> {
         "'{t}' bukan waktu yang dikenal; tulis misalnya 2024-02-10 09:30 (not a known time; \
          write e.g. 2024-02-10 09:30, local time of the receiver)"
     ))
+}
+
+/// `yyyy-mm-dd hh:mm` or `yyyy-mm-dd hh:mm:ss` (a space or `T` between), if `t` is exactly that
+/// and a real date and time; anything else is left to the general parsers.
+fn iso_local(t: &str) -> Option<DateTime> {
+    let b = t.as_bytes();
+    if !(b.len() == 16 || b.len() == 19) {
+        return None;
+    }
+    let num = |r: std::ops::Range<usize>| -> Option<i16> {
+        b[r].iter().try_fold(0i16, |n, d| {
+            d.is_ascii_digit().then(|| n * 10 + i16::from(d - b'0'))
+        })
+    };
+    let seps = b[4] == b'-' && b[7] == b'-' && (b[10] == b' ' || b[10] == b'T') && b[13] == b':';
+    if !seps || (b.len() == 19 && b[16] != b':') {
+        return None;
+    }
+    let second = if b.len() == 19 { num(17..19)? } else { 0 };
+    DateTime::new(
+        num(0..4)?,
+        i8::try_from(num(5..7)?).ok()?,
+        i8::try_from(num(8..10)?).ok()?,
+        i8::try_from(num(11..13)?).ok()?,
+        i8::try_from(num(14..16)?).ok()?,
+        i8::try_from(second).ok()?,
+        0,
+    )
+    .ok()
 }
 
 /// The region a place of the chain lies in (the TPS's village for a KPPS).
@@ -428,9 +507,13 @@ fn parse_row(
             }
         },
     };
-    let kind = match normalise_header(cell(Col::Item)).as_str() {
-        "" | "surat_suara" | "ss" => BALLOTS.to_string(),
-        other => other.to_string(),
+    let kind = match cell(Col::Item) {
+        "" => BALLOTS.to_string(),
+        t if t == BALLOTS => BALLOTS.to_string(),
+        t => match normalise_header(t).as_str() {
+            "" | "surat_suara" | "ss" => BALLOTS.to_string(),
+            other => other.to_string(),
+        },
     };
     let ballot = match cell(Col::Ballot) {
         "" if kind == BALLOTS => {
@@ -542,7 +625,7 @@ fn parse_row(
         .and_then(region_of)
         .and_then(|r| ctx.atlas.zone(&r))
         .unwrap_or(Zone::Wib);
-    let at = match parse_time(cell(Col::At), zone) {
+    let at = match parse_time_in(cell(Col::At), ctx.tz(zone)) {
         Ok(at) if at > ctx.now + SignedDuration::from_hours(1) => {
             problem(
                 Some(Col::At),
@@ -596,91 +679,120 @@ pub struct ImportSummary {
     pub trouble: BTreeMap<RegionCode, (u64, u64)>,
 }
 
-/// The rows of a checked file, read again for the store, remembering each row's line so a
-/// refusal by the store can name it.
+/// The file's rows, read once: each good row goes to the store as a hand-over while the file is
+/// clean. The first bad row stops the flow to the store, but reading goes on so every problem of
+/// the file is listed; at the end a file with problems (or none of its rows) yields one `Err`,
+/// which makes the store refuse the whole batch, so nothing of a bad file is kept.
 struct Rows<'a> {
     ctx: &'a Context<'a>,
     cols: &'a Columns,
     source: Source,
+    cells: Vec<String>,
+    /// The line of each row given to the store, so a refusal by the store can name it.
     lines: Vec<u32>,
+    summary: ImportSummary,
+    /// The first problems, and how many there were in all.
+    problems: Vec<RowProblem>,
+    total: usize,
+    /// Why the file could not be read on (a broken CSV record).
+    unreadable: Option<String>,
+    ended: bool,
+}
+
+impl<'a> Rows<'a> {
+    fn new(ctx: &'a Context<'a>, cols: &'a Columns, source: Source) -> Rows<'a> {
+        Rows {
+            ctx,
+            cols,
+            source,
+            cells: Vec::new(),
+            lines: Vec::new(),
+            summary: ImportSummary::default(),
+            problems: Vec::new(),
+            total: 0,
+            unreadable: None,
+            ended: false,
+        }
+    }
+
+    fn clean(&self) -> bool {
+        self.total == 0 && self.unreadable.is_none()
+    }
+
+    /// Reads the rest of the file for its problems, storing nothing.
+    fn finish(&mut self) {
+        for _ in self.by_ref() {}
+    }
+
+    /// What was wrong with the file, if anything: the first problem found wins over the store's
+    /// refusal, as if the file had been checked whole before storing.
+    fn error(&self) -> Option<ImportError> {
+        let file = || self.ctx.file.clone();
+        if let Some(reason) = &self.unreadable {
+            return Some(ImportError::Unreadable {
+                file: file(),
+                reason: reason.clone(),
+            });
+        }
+        if self.total > 0 {
+            return Some(ImportError::Rows {
+                file: file(),
+                problems: self.problems.clone(),
+                total: self.total,
+            });
+        }
+        (self.summary.rows == 0).then(|| ImportError::Empty { file: file() })
+    }
 }
 
 impl Iterator for Rows<'_> {
     type Item = Result<NewLogisticsHandover, String>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        let row = self.source.next_row()?;
-        Some(match row {
-            Ok((line, cells)) => {
-                self.lines.push(u32::try_from(line).unwrap_or(u32::MAX));
-                parse_row(self.ctx, self.cols, line, &cells).map_err(|p| {
-                    p.first()
-                        .map(ToString::to_string)
-                        .unwrap_or_else(|| format!("baris {line}"))
-                })
-            }
-            Err(m) => {
-                self.lines.push(0);
-                Err(m)
-            }
-        })
-    }
-}
-
-/// Checks a hand-over file without storing anything: every problem, or what it holds.
-fn check(path: &Path, ctx: &Context<'_>) -> Result<(Columns, ImportSummary), ImportError> {
-    let (header, mut source, letters) = Source::open(path, &ctx.file)?;
-    let cols = Columns::find(&header, letters, &ctx.file)?;
-    let mut summary = ImportSummary::default();
-    let mut problems = Vec::new();
-    let mut total = 0usize;
-    while let Some(row) = source.next_row() {
-        let parsed = match row {
-            Ok((line, cells)) => parse_row(ctx, &cols, line, &cells),
-            Err(reason) => {
-                return Err(ImportError::Unreadable {
-                    file: ctx.file.clone(),
-                    reason,
-                })
-            }
-        };
-        match parsed {
-            Ok(h) => {
-                summary.rows += 1;
-                if h.from.is_none() {
-                    summary.stock += 1;
+        if self.ended {
+            return None;
+        }
+        loop {
+            let line = match self.source.next_row(&mut self.cells) {
+                Some(Ok(line)) => line,
+                Some(Err(reason)) => {
+                    self.unreadable = Some(reason);
+                    break;
                 }
-                if h.damaged + h.missing > 0 {
-                    if let Some(d) = region_of(&h.to).and_then(|r| r.ancestor_at(Level::District)) {
-                        let t = summary.trouble.entry(d).or_default();
-                        t.0 += u64::from(h.damaged);
-                        t.1 += u64::from(h.missing);
+                None => break,
+            };
+            match parse_row(self.ctx, self.cols, line, &self.cells) {
+                Ok(h) => {
+                    let s = &mut self.summary;
+                    s.rows += 1;
+                    if h.from.is_none() {
+                        s.stock += 1;
+                    }
+                    if h.damaged + h.missing > 0 {
+                        if let Some(d) =
+                            region_of(&h.to).and_then(|r| r.ancestor_at(Level::District))
+                        {
+                            let t = s.trouble.entry(d).or_default();
+                            t.0 += u64::from(h.damaged);
+                            t.1 += u64::from(h.missing);
+                        }
+                    }
+                    if self.clean() {
+                        self.lines.push(u32::try_from(line).unwrap_or(u32::MAX));
+                        return Some(Ok(h));
                     }
                 }
-            }
-            Err(p) => {
-                total += p.len();
-                for one in p {
-                    if problems.len() < MAX_LISTED_PROBLEMS {
-                        problems.push(one);
-                    }
+                Err(p) => {
+                    self.total += p.len();
+                    let room = MAX_LISTED_PROBLEMS.saturating_sub(self.problems.len());
+                    self.problems.extend(p.into_iter().take(room));
                 }
             }
         }
+        self.ended = true;
+        // The store commits when the rows run out; a bad or empty file must not get that far.
+        (!self.clean() || self.summary.rows == 0).then(|| Err("berkas ditolak (file refused)".into()))
     }
-    if total > 0 {
-        return Err(ImportError::Rows {
-            file: ctx.file.clone(),
-            problems,
-            total,
-        });
-    }
-    if summary.rows == 0 {
-        return Err(ImportError::Empty {
-            file: ctx.file.clone(),
-        });
-    }
-    Ok((cols, summary))
 }
 
 /// Who imports, and within which region (`None`: the whole country, for the operator's CLI).
@@ -718,6 +830,7 @@ pub async fn import_file(
         recorded_by,
         scope: by.scope,
         now,
+        zones: [Zone::Wib.tz(), Zone::Wita.tz(), Zone::Wit.tz()],
     };
     let fingerprint = ImportedFile {
         election: election_id.to_string(),
@@ -734,14 +847,21 @@ pub async fn import_file(
         file: file.clone(),
         source,
     };
-    let (cols, summary) = check(path, &ctx)?;
-    // After the check, so an officer outside the file's region hears that first.
+    let (header, source, letters) = Source::open(path, &file)?;
+    let cols = Columns::find(&header, letters, &file)?;
+    let mut rows = Rows::new(&ctx, &cols, source);
     if let Some(earlier) = posko
         .store
         .imported_file(election_id, &fingerprint.sha256)
         .await
         .map_err(store_error)?
     {
+        // The file's own problems first (an officer outside its region hears that), then that
+        // it was imported before.
+        rows.finish();
+        if let Some(e) = rows.error() {
+            return Err(e);
+        }
         let zone = by
             .scope
             .and_then(|r| posko.atlas.zone(&r))
@@ -754,19 +874,18 @@ pub async fn import_file(
             at: format!("{} {}", at.strftime("%d-%m-%Y %H:%M"), zone.abbreviation()),
         });
     }
-    let (_, source, _) = Source::open(path, &file)?;
-    let mut rows = Rows {
-        ctx: &ctx,
-        cols: &cols,
-        source,
-        lines: Vec::new(),
-    };
+    // One pass: rows are checked as they are read and stored in one transaction.
     let outcome = posko
         .store
         .import_handovers(Some(&fingerprint), &mut rows)
-        .await
-        .map_err(store_error)?;
-    if let Err(refusal) = outcome {
+        .await;
+    if outcome.is_err() || matches!(outcome, Ok(Err(_))) {
+        rows.finish();
+        if let Some(e) = rows.error() {
+            return Err(e);
+        }
+    }
+    if let Err(refusal) = outcome.map_err(store_error)? {
         let line = rows.lines.get(refusal.index).copied().unwrap_or(0);
         return Err(ImportError::Rows {
             file: file.clone(),
@@ -779,6 +898,7 @@ pub async fn import_file(
             total: 1,
         });
     }
+    let summary = rows.summary;
     posko
         .store
         .append_audit(&NewAuditEntry {
@@ -814,4 +934,72 @@ fn sha256_of(path: &Path) -> std::io::Result<String> {
         hasher.update(&buf[..n]);
     }
     Ok(hex::encode(hasher.finalize()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_fast_time_reader_agrees_with_the_general_one() {
+        let tz = Zone::Wita.tz();
+        for text in [
+            "2024-02-10 09:30",
+            "2024-02-10T09:30",
+            "2024-02-10 09:30:59",
+            "2024-02-29 23:59:00",
+        ] {
+            let general = ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M"]
+                .iter()
+                .find_map(|f| DateTime::strptime(f, text).ok())
+                .unwrap();
+            assert_eq!(iso_local(text), Some(general), "{text}");
+            assert_eq!(
+                parse_time_in(text, &tz).unwrap(),
+                general.to_zoned(tz.clone()).unwrap().timestamp()
+            );
+        }
+        // Not real dates or not this form: left to the general readers, which refuse or read them.
+        for text in [
+            "2023-02-29 10:00",
+            "2024-13-01 10:00",
+            "2024-02-10 24:00",
+            "2024-02-10 9:30",
+            "2024/02/10 09:30",
+            "2024-02-10 09:30:5x",
+            "2024-02-10T09:30:00Z",
+        ] {
+            assert_eq!(iso_local(text), None, "{text}");
+        }
+        assert_eq!(
+            parse_time_in("10/02/2024 09:30", &tz).unwrap(),
+            parse_time_in("2024-02-10 09:30", &tz).unwrap()
+        );
+        assert!(parse_time_in("2023-02-29 10:00", &tz).is_err());
+    }
+
+    #[test]
+    fn stages_are_read_in_the_spellings_offices_use() {
+        for (text, stage) in [
+            ("KPPS", Some(Stage::Kpps)),
+            (" kpps 001 ", Some(Stage::Kpps)),
+            ("TPS", Some(Stage::Kpps)),
+            ("KPU Kabupaten", Some(Stage::Kpu)),
+            ("Gudang", Some(Stage::Kpu)),
+            ("ppk", Some(Stage::Ppk)),
+            ("Kecamatan", Some(Stage::Ppk)),
+            ("PPS", Some(Stage::Pps)),
+            ("Kelurahan", Some(Stage::Pps)),
+            ("-PPS-", Some(Stage::Pps)),
+            ("bawaslu", None),
+            ("", None),
+        ] {
+            assert_eq!(parse_stage(text), stage, "{text:?}");
+        }
+        assert_eq!(parse_ballot("DPR RI"), Some(BallotType::Dpr));
+        assert_eq!(parse_ballot("dprd_kab_kota"), Some(BallotType::DprdKabKota));
+        assert_eq!(parse_count("1.250"), Ok(1250));
+        assert_eq!(parse_count("1250"), Ok(1250));
+        assert!(parse_count("99999999999").is_err());
+    }
 }

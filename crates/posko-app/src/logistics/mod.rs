@@ -74,8 +74,10 @@ pub fn check_route(from: &Node, to: &Node) -> Result<(), String> {
         }
         .to_string());
     }
-    let inside = to.place.starts_with(&format!("{}.", from.place))
-        || to.place.starts_with(&format!("{}/", from.place));
+    let inside = to
+        .place
+        .strip_prefix(from.place.as_str())
+        .is_some_and(|rest| rest.starts_with('.') || rest.starts_with('/'));
     if !inside {
         return Err(format!(
             "{} {} tidak berada di wilayah {} {} (the receiver is outside the sender's area)",
