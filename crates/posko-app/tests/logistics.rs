@@ -322,7 +322,10 @@ async fn a_file_is_checked_whole_then_lands_all_or_nothing() {
     let err = import_file(&p, &over, None, "pemilu-2024", Importer::default(), now())
         .await
         .unwrap_err();
-    let ImportError::Rows { problems, total, .. } = &err else {
+    let ImportError::Rows {
+        problems, total, ..
+    } = &err
+    else {
         panic!("{err}");
     };
     assert_eq!(

@@ -90,28 +90,33 @@ pub async fn record_handover(pool: &SqlitePool, h: &NewLogisticsHandover) -> Sto
             )));
         }
     }
-    sqlx::query(
-        "INSERT INTO logistics_holdings
-            (election, stage, place, item_kind, ballot, good_in, damaged_in, missing_in, last_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-         ON CONFLICT (election, stage, place, item_kind, ballot) DO UPDATE SET
-            good_in = logistics_holdings.good_in + excluded.good_in,
-            damaged_in = logistics_holdings.damaged_in + excluded.damaged_in,
-            missing_in = logistics_holdings.missing_in + excluded.missing_in,
-            last_at = excluded.last_at",
-    )
-    .bind(&h.election)
-    .bind(h.to.stage.as_str())
-    .bind(&h.to.place)
-    .bind(&h.item.kind)
-    .bind(ballot)
-    .bind(i64::from(h.good))
-    .bind(i64::from(h.damaged))
-    .bind(i64::from(h.missing))
-    .bind(decode::micros(h.at))
-    .execute(&mut *tx)
-    .await
-    .map_err(be)?;
+    // A TPS's account is read from the hand-overs it received (it hands nothing on), so only
+    // the chain's other stages keep one.
+    if h.to.stage != Stage::Kpps {
+        sqlx::query(
+            "INSERT INTO logistics_holdings
+                (election, stage, place, item_kind, ballot, good_in, damaged_in, missing_in, last_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+             ON CONFLICT (election, stage, place, item_kind, ballot) DO UPDATE SET
+                good_in = logistics_holdings.good_in + excluded.good_in,
+                damaged_in = logistics_holdings.damaged_in + excluded.damaged_in,
+                missing_in = logistics_holdings.missing_in + excluded.missing_in,
+                last_at = max(coalesce(logistics_holdings.last_at, excluded.last_at),
+                              excluded.last_at)",
+        )
+        .bind(&h.election)
+        .bind(h.to.stage.as_str())
+        .bind(&h.to.place)
+        .bind(&h.item.kind)
+        .bind(ballot)
+        .bind(i64::from(h.good))
+        .bind(i64::from(h.damaged))
+        .bind(i64::from(h.missing))
+        .bind(decode::micros(h.at))
+        .execute(&mut *tx)
+        .await
+        .map_err(be)?;
+    }
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO logistics_handovers (election, from_stage, from_place, to_stage, to_place,
             item_kind, ballot, sent, good, damaged, missing, at, handed_by, received_by, recorded_by)
@@ -242,19 +247,29 @@ pub async fn holdings(
     place: &str,
 ) -> StoreResult<Vec<NodeHolding>> {
     let (lo, hi) = place_range(place);
-    let rows = sqlx::query(
+    let sql = if stage == Stage::Kpps {
+        // A TPS's account: the sum of what it received (it hands nothing on).
+        "SELECT to_stage AS stage, to_place AS place, item_kind, ballot,
+                SUM(good) AS good_in, SUM(damaged) AS damaged_in,
+                SUM(missing) AS missing_in, 0 AS sent_out, MAX(at) AS last_at
+         FROM logistics_handovers
+         WHERE election = $1 AND to_stage = $2 AND to_place >= $3 AND to_place < $4
+         GROUP BY to_stage, to_place, item_kind, ballot
+         ORDER BY to_place, item_kind, ballot"
+    } else {
         "SELECT stage, place, item_kind, ballot, good_in, damaged_in, missing_in, sent_out, last_at
          FROM logistics_holdings
          WHERE election = $1 AND stage = $2 AND place >= $3 AND place < $4
-         ORDER BY place, item_kind, ballot",
-    )
-    .bind(election)
-    .bind(stage.as_str())
-    .bind(lo)
-    .bind(hi)
-    .fetch_all(pool)
-    .await
-    .map_err(be)?;
+         ORDER BY place, item_kind, ballot"
+    };
+    let rows = sqlx::query(sql)
+        .bind(election)
+        .bind(stage.as_str())
+        .bind(lo)
+        .bind(hi)
+        .fetch_all(pool)
+        .await
+        .map_err(be)?;
     rows.iter().map(holding_row).collect()
 }
 

@@ -80,7 +80,8 @@ pub struct HoldingKey<'a> {
 /// One sending place's good items on hand, per stage and item.
 type OnHand = Vec<(Stage, String, Option<BallotType>, u32)>;
 
-/// What a batch adds to one account.
+/// What a batch adds to one account (of a KPU, PPK or PPS: a TPS's account is read from the
+/// hand-overs it received).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct HoldingDelta {
     pub good_in: u32,
@@ -191,8 +192,7 @@ impl BatchPlanner {
         &mut self,
         rows: &'c [NewLogisticsHandover],
     ) -> Result<HashMap<HoldingKey<'c>, HoldingDelta>, BatchRefusal> {
-        let mut deltas: HashMap<HoldingKey<'c>, HoldingDelta> =
-            HashMap::with_capacity(rows.len());
+        let mut deltas: HashMap<HoldingKey<'c>, HoldingDelta> = HashMap::with_capacity(rows.len());
         for h in rows {
             let index = self.seen;
             self.seen += 1;
@@ -240,15 +240,18 @@ impl BatchPlanner {
                     ));
                 }
             }
+            // A TPS hands nothing on: its account is the sum of its arrivals, which the store
+            // reads from the hand-overs themselves rather than keeping a copy per TPS.
+            if h.to.stage == Stage::Kpps {
+                continue;
+            }
             let key = HoldingKey {
                 stage: h.to.stage,
                 place: &h.to.place,
                 kind: &h.item.kind,
                 ballot: h.item.ballot,
             };
-            if h.to.stage.next().is_some() {
-                *self.held(key) += h.good;
-            }
+            *self.held(key) += h.good;
             let d = deltas.entry(key).or_default();
             d.good_in += h.good;
             d.damaged_in += h.damaged;

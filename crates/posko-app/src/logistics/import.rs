@@ -791,7 +791,8 @@ impl Iterator for Rows<'_> {
         }
         self.ended = true;
         // The store commits when the rows run out; a bad or empty file must not get that far.
-        (!self.clean() || self.summary.rows == 0).then(|| Err("berkas ditolak (file refused)".into()))
+        (!self.clean() || self.summary.rows == 0)
+            .then(|| Err("berkas ditolak (file refused)".into()))
     }
 }
 
