@@ -476,8 +476,8 @@ async fn write_deltas(
         qb.push_values(part, |mut b, (k, d)| {
             b.push_bind(election)
                 .push_bind(k.stage.as_str())
-                .push_bind(&k.place)
-                .push_bind(&k.kind)
+                .push_bind(k.place)
+                .push_bind(k.kind)
                 .push_bind(ballot_name(k.ballot))
                 .push_bind(i64::from(d.good_in))
                 .push_bind(i64::from(d.damaged_in))
@@ -498,8 +498,8 @@ async fn write_deltas(
         let mut qb = QueryBuilder::<Sqlite>::new("WITH v (stage, place, kind, ballot, n) AS (");
         qb.push_values(part, |mut b, (k, d)| {
             b.push_bind(k.stage.as_str())
-                .push_bind(&k.place)
-                .push_bind(&k.kind)
+                .push_bind(k.place)
+                .push_bind(k.kind)
                 .push_bind(ballot_name(k.ballot))
                 .push_bind(i64::from(d.sent_out));
         });
