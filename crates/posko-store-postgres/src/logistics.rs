@@ -399,79 +399,85 @@ async fn write_handovers(
     tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
     chunk: &[NewLogisticsHandover],
 ) -> StoreResult<()> {
-    let col = |f: &dyn Fn(&NewLogisticsHandover) -> i64| chunk.iter().map(f).collect::<Vec<i64>>();
-    sqlx::query(
-        "INSERT INTO logistics_handovers (election, from_stage, from_place, to_stage, to_place,
-            item_kind, ballot, sent, good, damaged, missing, at, handed_by, received_by,
-            recorded_by)
-         SELECT * FROM UNNEST($1::text[], $2::text[], $3::text[], $4::text[], $5::text[],
-            $6::text[], $7::text[], $8::int8[], $9::int8[], $10::int8[], $11::int8[], $12::int8[],
-            $13::text[], $14::text[], $15::int8[])",
-    )
-    .bind(
-        chunk
-            .iter()
-            .map(|h| h.election.as_str())
-            .collect::<Vec<_>>(),
-    )
-    .bind(
-        chunk
-            .iter()
-            .map(|h| h.from.as_ref().map(|n| n.stage.as_str()))
-            .collect::<Vec<_>>(),
-    )
-    .bind(
-        chunk
-            .iter()
-            .map(|h| h.from.as_ref().map(|n| n.place.as_str()))
-            .collect::<Vec<_>>(),
-    )
-    .bind(
-        chunk
-            .iter()
-            .map(|h| h.to.stage.as_str())
-            .collect::<Vec<_>>(),
-    )
-    .bind(
-        chunk
-            .iter()
-            .map(|h| h.to.place.as_str())
-            .collect::<Vec<_>>(),
-    )
-    .bind(
-        chunk
-            .iter()
-            .map(|h| h.item.kind.as_str())
-            .collect::<Vec<_>>(),
-    )
-    .bind(
-        chunk
-            .iter()
-            .map(|h| ballot_name(h.item.ballot))
-            .collect::<Vec<_>>(),
-    )
-    .bind(col(&|h| i64::from(h.sent)))
-    .bind(col(&|h| i64::from(h.good)))
-    .bind(col(&|h| i64::from(h.damaged)))
-    .bind(col(&|h| i64::from(h.missing)))
-    .bind(col(&|h| decode::micros(h.at)))
-    .bind(
-        chunk
-            .iter()
-            .map(|h| h.handed_by.as_str())
-            .collect::<Vec<_>>(),
-    )
-    .bind(
-        chunk
-            .iter()
-            .map(|h| h.received_by.as_str())
-            .collect::<Vec<_>>(),
-    )
-    .bind(chunk.iter().map(|h| h.recorded_by).collect::<Vec<_>>())
-    .execute(&mut **tx)
-    .await
-    .map_err(crate::map_err("serah terima logistik"))?;
+    // COPY, PostgreSQL's bulk path: a national import is millions of rows, and COPY writes them
+    // at about three times the speed of an INSERT from arrays.
+    let mut data = Vec::with_capacity(chunk.len() * 160);
+    for h in chunk {
+        copy_row(&mut data, h);
+    }
+    let mut copy = tx
+        .copy_in_raw(
+            "COPY logistics_handovers (election, from_stage, from_place, to_stage, to_place,
+                item_kind, ballot, sent, good, damaged, missing, at, handed_by, received_by,
+                recorded_by) FROM STDIN",
+        )
+        .await
+        .map_err(be)?;
+    if let Err(e) = copy.send(data).await {
+        copy.abort(e.to_string()).await.ok();
+        return Err(be(e));
+    }
+    copy.finish()
+        .await
+        .map_err(crate::map_err("serah terima logistik"))?;
     Ok(())
+}
+
+/// One hand-over as a line of COPY's text format: tab between fields, `\N` for NULL, and the
+/// characters the format gives meaning to escaped.
+fn copy_row(out: &mut Vec<u8>, h: &NewLogisticsHandover) {
+    fn text(out: &mut Vec<u8>, t: &str) {
+        for &b in t.as_bytes() {
+            match b {
+                b'\\' => out.extend_from_slice(b"\\\\"),
+                b'\t' => out.extend_from_slice(b"\\t"),
+                b'\n' => out.extend_from_slice(b"\\n"),
+                b'\r' => out.extend_from_slice(b"\\r"),
+                _ => out.push(b),
+            }
+        }
+    }
+    fn opt(out: &mut Vec<u8>, t: Option<&str>) {
+        match t {
+            Some(t) => text(out, t),
+            None => out.extend_from_slice(b"\\N"),
+        }
+    }
+    use std::io::Write;
+    text(out, &h.election);
+    out.push(b'\t');
+    opt(out, h.from.as_ref().map(|n| n.stage.as_str()));
+    out.push(b'\t');
+    opt(out, h.from.as_ref().map(|n| n.place.as_str()));
+    out.push(b'\t');
+    text(out, h.to.stage.as_str());
+    out.push(b'\t');
+    text(out, &h.to.place);
+    out.push(b'\t');
+    text(out, &h.item.kind);
+    out.push(b'\t');
+    text(out, ballot_name(h.item.ballot));
+    // Writing digits into a Vec cannot fail.
+    let _ = write!(
+        out,
+        "\t{}\t{}\t{}\t{}\t{}\t",
+        h.sent,
+        h.good,
+        h.damaged,
+        h.missing,
+        decode::micros(h.at)
+    );
+    text(out, &h.handed_by);
+    out.push(b'\t');
+    text(out, &h.received_by);
+    out.push(b'\t');
+    match h.recorded_by {
+        Some(id) => {
+            let _ = write!(out, "{id}");
+        }
+        None => out.extend_from_slice(b"\\N"),
+    }
+    out.push(b'\n');
 }
 
 /// Adds a chunk's changes to the accounts: arrivals first (creating accounts), then what was

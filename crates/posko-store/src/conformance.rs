@@ -1804,6 +1804,64 @@ pub async fn logistics_batches_are_all_or_nothing(s: &dyn Store) {
     assert_eq!(villages.iter().map(|v| v.damaged_in).sum::<u32>(), 20);
     assert!(villages.iter().all(|v| v.last_at.is_some()));
 
+    // Deliveries to TPS: a TPS's account is the sum of what it received, however many hand-overs
+    // brought it (two to TPS 1, one to TPS 2), and the signatories' names come back exactly, with
+    // the characters a bulk format would have to escape.
+    let pps = node(Stage::Pps, "33.20.07.2002");
+    let odd = "Ketua\tPPS\\Desa \\N \"Satu\"\nbaris dua";
+    let mut tps_rows = vec![
+        h(
+            Some(pps.clone()),
+            node(Stage::Kpps, "33.20.07.2002/001"),
+            BallotType::Dpr,
+            0,
+            0,
+        ),
+        h(
+            Some(pps.clone()),
+            node(Stage::Kpps, "33.20.07.2002/001"),
+            BallotType::Dpr,
+            1,
+            1,
+        ),
+        h(
+            Some(pps.clone()),
+            node(Stage::Kpps, "33.20.07.2002/002"),
+            BallotType::Dpr,
+            0,
+            0,
+        ),
+    ];
+    tps_rows[0].handed_by = odd.into();
+    tps_rows[0].damaged = 0;
+    tps_rows[2].missing = 0;
+    let mut it = tps_rows.into_iter().map(Ok);
+    assert_eq!(s.import_handovers(None, &mut it).await.unwrap(), Ok(3));
+    let tps = s
+        .holdings("pemilu-2024", Stage::Kpps, "33.20.07.2002")
+        .await
+        .unwrap();
+    let got: Vec<(&str, u32, u32, u32)> = tps
+        .iter()
+        .map(|t| (t.node.place.as_str(), t.good_in, t.damaged_in, t.sent_out))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("33.20.07.2002/001", 1, 0, 0),
+            ("33.20.07.2002/002", 0, 0, 0)
+        ]
+    );
+    assert!(tps.iter().all(|t| t.last_at.is_some()));
+    let names: Vec<String> = s
+        .handovers("pemilu-2024", "33.20.07.2002/001", 10)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|x| x.record.handed_by)
+        .collect();
+    assert!(names.iter().any(|n| n == odd), "{names:?}");
+
     // A batch whose last row spends more than the district holds (500 left): nothing lands.
     let before = s
         .handovers("pemilu-2024", "33.20", 100_000)
