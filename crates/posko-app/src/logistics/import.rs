@@ -284,9 +284,9 @@ fn decode_into(record: &csv::ByteRecord, out: &mut Vec<String>) {
 }
 
 /// What every row is checked against.
-struct Context<'a> {
-    atlas: &'a Atlas,
-    election: &'a Election,
+struct Context {
+    atlas: &'static Atlas,
+    election: Election,
     file: String,
     recorded_by: Option<i64>,
     /// The officer's region: every receiver must lie inside it.
@@ -296,7 +296,7 @@ struct Context<'a> {
     zones: [jiff::tz::TimeZone; 3],
 }
 
-impl Context<'_> {
+impl Context {
     fn tz(&self, zone: Zone) -> &jiff::tz::TimeZone {
         match zone {
             Zone::Wib => &self.zones[0],
@@ -465,7 +465,7 @@ fn region_of(node: &Node) -> Option<RegionCode> {
 
 /// One row as a hand-over, or every problem it has.
 fn parse_row(
-    ctx: &Context<'_>,
+    ctx: &Context,
     cols: &Columns,
     line: usize,
     cells: &[String],
@@ -683,9 +683,9 @@ pub struct ImportSummary {
 /// clean. The first bad row stops the flow to the store, but reading goes on so every problem of
 /// the file is listed; at the end a file with problems (or none of its rows) yields one `Err`,
 /// which makes the store refuse the whole batch, so nothing of a bad file is kept.
-struct Rows<'a> {
-    ctx: &'a Context<'a>,
-    cols: &'a Columns,
+struct Rows {
+    ctx: Context,
+    cols: Columns,
     source: Source,
     cells: Vec<String>,
     /// The line of each row given to the store, so a refusal by the store can name it.
@@ -699,8 +699,8 @@ struct Rows<'a> {
     ended: bool,
 }
 
-impl<'a> Rows<'a> {
-    fn new(ctx: &'a Context<'a>, cols: &'a Columns, source: Source) -> Rows<'a> {
+impl Rows {
+    fn new(ctx: Context, cols: Columns, source: Source) -> Rows {
         Rows {
             ctx,
             cols,
@@ -745,7 +745,7 @@ impl<'a> Rows<'a> {
     }
 }
 
-impl Iterator for Rows<'_> {
+impl Iterator for Rows {
     type Item = Result<NewLogisticsHandover, String>;
 
     fn next(&mut self) -> Option<Self::Item> {
@@ -761,7 +761,7 @@ impl Iterator for Rows<'_> {
                 }
                 None => break,
             };
-            match parse_row(self.ctx, self.cols, line, &self.cells) {
+            match parse_row(&self.ctx, &self.cols, line, &self.cells) {
                 Ok(h) => {
                     let s = &mut self.summary;
                     s.rows += 1;
@@ -826,7 +826,7 @@ pub async fn import_file(
     });
     let ctx = Context {
         atlas: posko.atlas,
-        election,
+        election: election.clone(),
         file: file.clone(),
         recorded_by,
         scope: by.scope,
@@ -850,7 +850,7 @@ pub async fn import_file(
     };
     let (header, source, letters) = Source::open(path, &file)?;
     let cols = Columns::find(&header, letters, &file)?;
-    let mut rows = Rows::new(&ctx, &cols, source);
+    let mut rows = Rows::new(ctx, cols, source);
     if let Some(earlier) = posko
         .store
         .imported_file(election_id, &fingerprint.sha256)
@@ -875,13 +875,36 @@ pub async fn import_file(
             at: format!("{} {}", at.strftime("%d-%m-%Y %H:%M"), zone.abbreviation()),
         });
     }
-    // One pass: rows are checked as they are read and stored in one transaction.
+    // One pass: rows are checked as they are read and stored in one transaction. The file is
+    // read and checked on a thread of its own, so reading the next rows overlaps with the store
+    // writing the last ones.
+    let (send, feed) = std::sync::mpsc::sync_channel(8_192);
+    let reader = std::thread::spawn(move || {
+        for row in rows.by_ref() {
+            if send.send(row).is_err() {
+                // The store stopped taking rows (it refused one): read on for the file's own
+                // problems, which come first.
+                rows.finish();
+                break;
+            }
+        }
+        rows
+    });
+    let mut feed = feed.into_iter();
     let outcome = posko
         .store
-        .import_handovers(Some(&fingerprint), &mut rows)
+        .import_handovers(Some(&fingerprint), &mut feed)
         .await;
+    drop(feed);
+    let rows = tokio::task::spawn_blocking(move || reader.join())
+        .await
+        .ok()
+        .and_then(Result::ok)
+        .ok_or_else(|| ImportError::Unreadable {
+            file: file.clone(),
+            reason: "pembaca berkas berhenti tiba-tiba (the file reader stopped)".into(),
+        })?;
     if outcome.is_err() || matches!(outcome, Ok(Err(_))) {
-        rows.finish();
         if let Some(e) = rows.error() {
             return Err(e);
         }
