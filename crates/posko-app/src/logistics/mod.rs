@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use jiff::civil::Date;
 use posko_core::election::BallotType;
-use posko_core::logistics::{self, Holding, Node, Rounding, Stage, TpsStatus};
+use posko_core::logistics::{self, Node, Rounding, Stage, TpsStatus};
 use posko_core::{Level, RegionCode, TpsId};
 use posko_store::{
     LogisticsHandover, NewAuditEntry, NewLogisticsHandover, StoreError, TpsBallotAccount,
@@ -269,14 +269,12 @@ impl Arrivals {
         Arrivals(accounts)
     }
 
-    fn get(&self, tps: TpsId, ballot: BallotType) -> Holding {
+    /// The accounts of one TPS (one search per TPS, not per ballot type).
+    fn of(&self, tps: TpsId) -> &[TpsBallotAccount] {
         let from = self.0.partition_point(|a| a.tps < tps);
-        self.0[from..]
-            .iter()
-            .take_while(|a| a.tps == tps)
-            .find(|a| a.ballot == ballot)
-            .map(|a| a.holding)
-            .unwrap_or_default()
+        let rest = &self.0[from..];
+        let n = rest.partition_point(|a| a.tps == tps);
+        &rest[..n]
     }
 }
 
@@ -304,11 +302,16 @@ async fn walk(
     for (tps, voters) in register {
         let v = tps.village;
         let needs = logistics::tps_needs(election, &v, voters, 0, Rounding::Up);
+        let accounts = arrived.of(tps);
         let ballots: Vec<(BallotType, TpsStatus)> = needs
             .ballots
             .iter()
             .map(|(b, need)| {
-                let h = arrived.get(tps, *b);
+                let h = accounts
+                    .iter()
+                    .find(|a| a.ballot == *b)
+                    .map(|a| a.holding)
+                    .unwrap_or_default();
                 (
                     *b,
                     logistics::tps_status(*need, &h, today, election.polling_day),
