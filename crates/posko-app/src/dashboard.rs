@@ -269,7 +269,7 @@ pub async fn district_figures(
 
     // Ballot logistics at the TPS against H-1, once anything has arrived anywhere inside.
     let today = now.to_zoned(zone(posko, root).tz()).date();
-    let (_, villages) = crate::logistics::status(posko, eid, root, today).await?;
+    let villages = crate::logistics::rollup_villages(posko, eid, root, today).await?;
     if villages.values().any(|v| v.good + v.damaged > 0) {
         for (v, b) in villages {
             let Some(d) = v.ancestor_at(Level::District) else {

@@ -115,7 +115,7 @@ async fn a_file_is_checked_whole_then_lands_all_or_nothing() {
         tps[1].last_at.unwrap(),
         "2024-02-11T02:15:00Z".parse::<Timestamp>().unwrap()
     );
-    let (boards, _) = logi::status(
+    let (boards, villages) = logi::status(
         &p,
         "pemilu-2024",
         &code("33.20.01"),
@@ -123,6 +123,22 @@ async fn a_file_is_checked_whole_then_lands_all_or_nothing() {
     )
     .await
     .unwrap();
+    // The roll-up without boards gives the same villages, with the TPS's arrivals in them.
+    let rolled = logi::rollup_villages(
+        &p,
+        "pemilu-2024",
+        &code("33.20.01"),
+        now().to_zoned(jiff::tz::TimeZone::UTC).date(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(rolled, villages);
+    let kedung = &villages[&code("33.20.01.2001")];
+    assert_eq!(
+        (kedung.tps, kedung.good, kedung.damaged, kedung.complete_tps),
+        (2, 293 + 250, 5, 0)
+    );
+    assert_eq!(kedung.short, kedung.needed - kedung.good);
     let dpr = |i: usize| {
         boards[i]
             .ballots

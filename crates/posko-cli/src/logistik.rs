@@ -121,7 +121,7 @@ pub async fn run(cmd: LogistikCmd, file: Option<&PathBuf>) -> Result<std::proces
             for region in regions(&posko, wilayah) {
                 let zone = posko.atlas.zone(&region).unwrap_or(posko_core::Zone::Wib);
                 let today = now.to_zoned(zone.tz()).date();
-                let (_, villages) = logi::status(&posko, &pemilihan, &region, today).await?;
+                let villages = logi::rollup_villages(&posko, &pemilihan, &region, today).await?;
                 let level = match region.level() {
                     Level::Province => Level::Regency,
                     Level::Regency => Level::District,

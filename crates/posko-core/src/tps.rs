@@ -86,6 +86,21 @@ impl TpsId {
             .ok_or_else(|| TpsError::Shape(text.to_string()))?;
         TpsId::new(RegionCode::parse(v)?, TpsNumber::parse(n)?)
     }
+
+    /// Reads only the one spelling that `Display` writes (`33.20.01.2001/001`), for keys a store
+    /// wrote itself: anything else is `None`, so "…/1" or " …/001" is never taken for "…/001".
+    pub fn parse_canonical(text: &str) -> Option<TpsId> {
+        // "DD.DD.DD.DDDD" is 13 bytes, then '/' and three digits.
+        let (v, n) = (text.get(..13)?, text.get(13..)?);
+        let digits = n.strip_prefix('/')?;
+        if digits.len() != 3 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        // A 13-byte text that parses as a village is dotted with widths 2, 2, 2, 4: canonical.
+        let village = RegionCode::parse(v).ok()?;
+        let number = TpsNumber::new(digits.parse().ok()?).ok()?;
+        TpsId::new(village, number).ok()
+    }
 }
 
 impl fmt::Display for TpsId {
@@ -145,6 +160,27 @@ mod tests {
             TpsId::parse("33.20.01.2001"),
             Err(TpsError::Shape(_))
         ));
+        // The canonical reading takes exactly what Display writes, and nothing else.
+        assert_eq!(TpsId::parse_canonical("33.20.01.2001/001"), Some(id));
+        assert_eq!(
+            TpsId::parse_canonical("33.20.01.2001/999").map(|t| t.number.get()),
+            Some(999)
+        );
+        for other in [
+            "33.20.01.2001/1",
+            "33.20.01.2001/0001",
+            "33.20.01.2001/000",
+            "33.20.01.2001/TPS",
+            " 33.20.01.2001/001",
+            "33.20.01.2001/001 ",
+            "3320012001/001",
+            "33.20.01.200/001",
+            "33.20.01.2001-001",
+            "33.20.01/001",
+            "",
+        ] {
+            assert_eq!(TpsId::parse_canonical(other), None, "{other:?}");
+        }
     }
 
     #[test]
@@ -162,6 +198,19 @@ mod tests {
         fn numbers_round_trip(n in 1u32..=999) {
             let t = TpsNumber::new(n).unwrap();
             prop_assert_eq!(TpsNumber::parse(&t.to_string()).unwrap(), t);
+        }
+
+        #[test]
+        fn canonical_ids_read_back(
+            p in 1u16..=99, r in 1u16..=99, d in 1u16..=99, v in 1u16..=9999, n in 1u32..=999
+        ) {
+            let text = format!("{p:02}.{r:02}.{d:02}.{v:04}/{n:03}");
+            let id = TpsId::parse(&text).unwrap();
+            prop_assert_eq!(id.to_string(), text.clone());
+            prop_assert_eq!(TpsId::parse_canonical(&text), Some(id));
+            // Any other spelling of the number is not the canonical key.
+            let loose = format!("{p:02}.{r:02}.{d:02}.{v:04}/{n}");
+            prop_assert_eq!(TpsId::parse_canonical(&loose).is_some(), n >= 100);
         }
     }
 }

@@ -467,6 +467,34 @@ impl Store for PostgresStore {
             .collect()
     }
 
+    async fn tps_voters_in_region(
+        &self,
+        election: &str,
+        within: &RegionCode,
+    ) -> StoreResult<Vec<(posko_core::TpsId, u32)>> {
+        let (lo, hi) = posko_store::code_range(within);
+        // Each row decoded as it arrives: a region's rows are never all held at once.
+        let rows = sqlx::query(
+            "SELECT village_code, number, voters FROM tps
+             WHERE election = $1 AND village_code >= $2 AND village_code < $3
+             ORDER BY village_code, number",
+        )
+        .bind(election)
+        .bind(lo)
+        .bind(hi)
+        .try_map(|r: sqlx::postgres::PgRow| {
+            Ok(decode::tps_voters(
+                r.try_get::<&str, _>(0)?,
+                i64::from(r.try_get::<i32, _>(1)?),
+                r.try_get::<i64, _>(2)?,
+            ))
+        })
+        .fetch_all(&self.pool)
+        .await
+        .map_err(StoreError::backend)?;
+        rows.into_iter().collect()
+    }
+
     async fn tps_in_village(
         &self,
         election: &str,
@@ -760,6 +788,15 @@ impl Store for PostgresStore {
         place: &str,
     ) -> StoreResult<Vec<posko_store::NodeHolding>> {
         logistics::holdings(&self.pool, election, stage, place).await
+    }
+
+    async fn tps_ballot_accounts(
+        &self,
+        election: &str,
+        within: &RegionCode,
+        item_kind: &str,
+    ) -> StoreResult<Vec<posko_store::TpsBallotAccount>> {
+        logistics::tps_ballot_accounts(&self.pool, election, within, item_kind).await
     }
 
     async fn set_boundaries(

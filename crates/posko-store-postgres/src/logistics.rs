@@ -4,9 +4,10 @@ use posko_core::election::BallotType;
 use posko_core::logistics::{Item, Node, Stage};
 use std::collections::HashMap;
 
+use posko_core::RegionCode;
 use posko_store::{
     decode, BatchPlanner, BatchRefusal, HoldingDelta, HoldingKey, ImportedFile, LogisticsHandover,
-    NewLogisticsHandover, NodeHolding, StoreError, StoreResult,
+    NewLogisticsHandover, NodeHolding, StoreError, StoreResult, TpsBallotAccount,
 };
 use sqlx::postgres::{PgPool, PgRow};
 use sqlx::Row;
@@ -270,6 +271,45 @@ pub async fn holdings(
         .await
         .map_err(be)?;
     rows.iter().map(holding_row).collect()
+}
+
+/// The KPPS accounts of one item per ballot type under `within`, decoded lean; the same range
+/// scan of the primary key as `holdings`, each row mapped as it arrives (none is kept whole).
+pub async fn tps_ballot_accounts(
+    pool: &PgPool,
+    election: &str,
+    within: &RegionCode,
+    item_kind: &str,
+) -> StoreResult<Vec<TpsBallotAccount>> {
+    let (lo, hi) = place_range(&within.to_string());
+    let rows = sqlx::query(
+        "SELECT place, ballot, good_in, damaged_in, missing_in, sent_out
+         FROM logistics_holdings
+         WHERE election = $1 AND stage = 'kpps' AND place >= $2 AND place < $3
+           AND item_kind = $4
+         ORDER BY place",
+    )
+    .bind(election)
+    .bind(lo)
+    .bind(hi)
+    .bind(item_kind)
+    .try_map(|r: PgRow| {
+        let counts = [
+            r.try_get::<i64, _>(2)?,
+            r.try_get::<i64, _>(3)?,
+            r.try_get::<i64, _>(4)?,
+            r.try_get::<i64, _>(5)?,
+        ];
+        Ok(TpsBallotAccount::decode(
+            r.try_get::<&str, _>(0)?,
+            r.try_get::<&str, _>(1)?,
+            counts,
+        ))
+    })
+    .fetch_all(pool)
+    .await
+    .map_err(be)?;
+    rows.into_iter().filter_map(Result::transpose).collect()
 }
 
 /// Rows of a batch sent per statement (as arrays, one per column).

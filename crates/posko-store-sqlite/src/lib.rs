@@ -366,6 +366,41 @@ impl Store for SqliteStore {
             .collect()
     }
 
+    async fn tps_voters_in_region(
+        &self,
+        election: &str,
+        within: &RegionCode,
+    ) -> StoreResult<Vec<(posko_core::TpsId, u32)>> {
+        let (lo, hi) = posko_store::code_range(within);
+        // One row per village, `number voters` per TPS joined by ',': fewer rows to hand over
+        // from the driver's worker thread (see `logistics::tps_ballot_accounts`).
+        let per_village = sqlx::query(
+            "SELECT village_code, group_concat(number || ' ' || voters, ',') FROM tps
+             WHERE election = $1 AND village_code >= $2 AND village_code < $3
+             GROUP BY village_code
+             ORDER BY village_code",
+        )
+        .bind(election)
+        .bind(lo)
+        .bind(hi)
+        .try_map(|r: sqlx::sqlite::SqliteRow| {
+            Ok(packed_tps(
+                r.try_get::<&str, _>(0)?,
+                r.try_get::<&str, _>(1)?,
+            ))
+        })
+        .fetch_all(&self.pool)
+        .await
+        .map_err(StoreError::backend)?;
+        let mut out = Vec::with_capacity(per_village.len() * 12);
+        for tps in per_village {
+            out.extend(tps?);
+        }
+        // group_concat promises no order inside a village.
+        out.sort_unstable_by_key(|(id, _)| *id);
+        Ok(out)
+    }
+
     async fn tps_in_village(
         &self,
         election: &str,
@@ -661,6 +696,15 @@ impl Store for SqliteStore {
         logistics::holdings(&self.pool, election, stage, place).await
     }
 
+    async fn tps_ballot_accounts(
+        &self,
+        election: &str,
+        within: &RegionCode,
+        item_kind: &str,
+    ) -> StoreResult<Vec<posko_store::TpsBallotAccount>> {
+        logistics::tps_ballot_accounts(&self.pool, election, within, item_kind).await
+    }
+
     async fn set_boundaries(
         &self,
         rows: &[(RegionCode, String)],
@@ -915,5 +959,47 @@ impl Store for SqliteStore {
         within: Option<&RegionCode>,
     ) -> StoreResult<Vec<posko_store::DptFindings>> {
         dashboard::dpt_findings(&self.pool, election, within).await
+    }
+}
+
+/// Reads one village's TPS as `tps_voters_in_region` packs them.
+fn packed_tps(village: &str, packed: &str) -> StoreResult<Vec<(posko_core::TpsId, u32)>> {
+    let corrupt = || StoreError::Corrupt(format!("TPS {village}: '{packed}'"));
+    packed
+        .split(',')
+        .map(|entry| {
+            let (number, voters) = entry.split_once(' ').ok_or_else(corrupt)?;
+            let number: i64 = number.parse().map_err(|_| corrupt())?;
+            let voters: i64 = voters.parse().map_err(|_| corrupt())?;
+            decode::tps_voters(village, number, voters)
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn packed_tps_read_back_or_are_refused() {
+        let t = packed_tps("33.20.01.2001", "2 240,1 250").unwrap();
+        let shown: Vec<(String, u32)> = t.iter().map(|(id, v)| (id.to_string(), *v)).collect();
+        assert_eq!(
+            shown,
+            [
+                ("33.20.01.2001/002".to_string(), 240),
+                ("33.20.01.2001/001".to_string(), 250)
+            ]
+        );
+        for bad in ["1", "1 x", "0 10", "1 -1", "1 2 3", ""] {
+            assert!(
+                matches!(
+                    packed_tps("33.20.01.2001", bad),
+                    Err(StoreError::Corrupt(_))
+                ),
+                "{bad:?}"
+            );
+        }
+        assert!(packed_tps("33.20.01", "1 10").is_err(), "not a village");
     }
 }

@@ -54,6 +54,8 @@ macro_rules! conformance_suite {
             vulnerability_data_round_trips,
             logistics_hand_overs_never_spend_twice,
             logistics_batches_are_all_or_nothing,
+            tps_ballot_accounts_match_holdings,
+            tps_voters_match_the_register,
             result_forms_round_trip_replace_and_scope,
             previous_turnout_is_replaced_whole
         );
@@ -2086,4 +2088,216 @@ pub async fn previous_turnout_is_replaced_whole(s: &dyn Store) {
     assert_eq!(label, "Pemilu 2019 (perbaikan)");
     assert_eq!(got, rows[1..].to_vec());
     assert_eq!(s.previous_turnout("pilkada-2024").await.unwrap(), None);
+}
+
+/// The lean read of the TPS's ballot accounts gives exactly the KPPS ballot accounts that
+/// `holdings` gives, per region at every level: no other item, no other election, nothing
+/// outside the region, nothing without a ballot type, nothing under a non-canonical TPS key.
+pub async fn tps_ballot_accounts_match_holdings(s: &dyn Store) {
+    use crate::{NewLogisticsHandover, TpsBallotAccount};
+    use posko_core::election::BallotType;
+    use posko_core::logistics::{Holding, Item, Node, Stage};
+    let node = |stage, place: &str| Node {
+        stage,
+        place: place.to_string(),
+    };
+    let h = |election: &str, from: Option<Node>, to: Node, kind: &str, ballot, counts| {
+        let (sent, good, damaged, missing) = counts;
+        NewLogisticsHandover {
+            election: election.into(),
+            from,
+            to,
+            item: Item {
+                kind: kind.into(),
+                ballot,
+            },
+            sent,
+            good,
+            damaged,
+            missing,
+            at: now(),
+            handed_by: "Ketua PPS".into(),
+            received_by: "Ketua KPPS".into(),
+            recorded_by: None,
+        }
+    };
+    // Down the chain to each village, for every (election, item) the test uses.
+    let villages = [
+        "33.20.01.2001",
+        "33.20.01.2002",
+        "33.20.02.2001",
+        "33.21.01.2001",
+    ];
+    let items: [(&str, &str, Option<BallotType>); 6] = [
+        ("pemilu-2024", "surat_suara", Some(BallotType::Ppwp)),
+        ("pemilu-2024", "surat_suara", Some(BallotType::Dpr)),
+        ("pemilu-2024", "surat_suara", Some(BallotType::Dpd)),
+        ("pemilu-2024", "surat_suara", None),
+        ("pemilu-2024", "kotak_suara", Some(BallotType::Dpr)),
+        ("pilkada-2024", "surat_suara", Some(BallotType::Dpr)),
+    ];
+    for (election, kind, ballot) in items {
+        for v in villages {
+            let regency = &v[..5];
+            let district = &v[..8];
+            let (kpu, ppk, pps) = (
+                node(Stage::Kpu, regency),
+                node(Stage::Ppk, district),
+                node(Stage::Pps, v),
+            );
+            for (from, to) in [
+                (None, kpu.clone()),
+                (Some(kpu), ppk.clone()),
+                (Some(ppk), pps),
+            ] {
+                s.record_handover(&h(election, from, to, kind, ballot, (1_000, 1_000, 0, 0)))
+                    .await
+                    .unwrap();
+            }
+        }
+    }
+    // To the TPS: counts that differ per TPS and ballot, some damaged or missing.
+    let mut i = 0u32;
+    for (election, kind, ballot) in items {
+        for (v, tps) in [
+            ("33.20.01.2001", "001"),
+            ("33.20.01.2001", "002"),
+            ("33.20.01.2001", "7"), // a key the store took as given: not canonical
+            ("33.20.01.2002", "001"),
+            ("33.20.02.2001", "003"),
+            ("33.21.01.2001", "001"),
+        ] {
+            i += 1;
+            let (damaged, missing) = (i % 3, i % 2);
+            s.record_handover(&h(
+                election,
+                Some(node(Stage::Pps, v)),
+                node(Stage::Kpps, &format!("{v}/{tps}")),
+                kind,
+                ballot,
+                (100 + i, 100 + i - damaged - missing, damaged, missing),
+            ))
+            .await
+            .unwrap();
+        }
+    }
+    let expected = |within: &str, holdings: Vec<crate::NodeHolding>| -> Vec<TpsBallotAccount> {
+        holdings
+            .into_iter()
+            .filter(|n| n.node.stage == Stage::Kpps && n.item.kind == "surat_suara")
+            .filter_map(|n| {
+                Some(TpsBallotAccount {
+                    tps: TpsId::parse_canonical(&n.node.place)?,
+                    ballot: n.item.ballot?,
+                    holding: Holding {
+                        good_in: n.good_in,
+                        damaged_in: n.damaged_in,
+                        missing_in: n.missing_in,
+                        sent_out: n.sent_out,
+                    },
+                })
+            })
+            .inspect(|a| assert!(a.tps.to_string().starts_with(within)))
+            .collect()
+    };
+    for (within, n) in [
+        ("33", 15),
+        ("33.20", 12),
+        ("33.20.01", 9),
+        ("33.20.01.2001", 6),
+        ("33.21.01.2001", 3),
+        ("15", 0),
+    ] {
+        let all = s
+            .holdings("pemilu-2024", Stage::Kpps, within)
+            .await
+            .unwrap();
+        let lean = s
+            .tps_ballot_accounts("pemilu-2024", &code(within), "surat_suara")
+            .await
+            .unwrap();
+        // In TPS order; the order of one TPS's ballot types is not promised.
+        assert!(lean.windows(2).all(|w| w[0].tps <= w[1].tps), "{within}");
+        let mut want = expected(within, all);
+        let mut got = lean.clone();
+        want.sort_by_key(|a| (a.tps, a.ballot));
+        got.sort_by_key(|a| (a.tps, a.ballot));
+        assert_eq!(got, want, "{within}");
+        assert_eq!(lean.len(), n, "{within}: 3 ballot types per canonical TPS");
+    }
+    // What was skipped was there to skip: the key "…/7" and the account without a ballot type.
+    let village = s
+        .holdings("pemilu-2024", Stage::Kpps, "33.20.01.2001")
+        .await
+        .unwrap();
+    assert!(village.iter().any(|n| n.node.place == "33.20.01.2001/7"));
+    assert!(village.iter().any(|n| n.item.ballot.is_none()));
+    // The counts are the TPS's own: the first TPS's presidential ballots (i = 1: 1 missing).
+    let first = s
+        .tps_ballot_accounts("pemilu-2024", &code("33.20.01.2001"), "surat_suara")
+        .await
+        .unwrap();
+    let tps1 = TpsId::parse("33.20.01.2001/001").unwrap();
+    let pres = first
+        .iter()
+        .find(|a| a.tps == tps1 && a.ballot == BallotType::Ppwp)
+        .unwrap();
+    assert_eq!(
+        pres.holding,
+        Holding {
+            good_in: 99,
+            damaged_in: 1,
+            missing_in: 1,
+            sent_out: 0
+        }
+    );
+    // Another item and another election have their own accounts.
+    let boxes = s
+        .tps_ballot_accounts("pemilu-2024", &code("33"), "kotak_suara")
+        .await
+        .unwrap();
+    assert_eq!(boxes.len(), 5);
+    assert!(boxes.iter().all(|a| a.ballot == BallotType::Dpr));
+    let pilkada = s
+        .tps_ballot_accounts("pilkada-2024", &code("33.20"), "surat_suara")
+        .await
+        .unwrap();
+    assert_eq!(pilkada.len(), 4);
+}
+
+/// The lean register read gives each TPS of a region with its voters, as `tps_in_region` does.
+pub async fn tps_voters_match_the_register(s: &dyn Store) {
+    let rows = vec![
+        tps("33.20.01.2001", 1, 250),
+        tps("33.20.01.2001", 2, 240),
+        tps("33.20.01.2002", 1, 300),
+        tps("33.20.02.2001", 1, 100),
+        tps("33.21.01.2001", 12, 0),
+        tps("15.71.01.1001", 1, 500),
+    ];
+    s.import_tps("pemilu-2024", &rows).await.unwrap();
+    s.import_tps("pilkada-2024", &[tps("33.20.01.2001", 3, 77)])
+        .await
+        .unwrap();
+    for (within, n) in [("33", 5), ("33.20", 4), ("33.20.01.2001", 2), ("16", 0)] {
+        let full: Vec<(TpsId, u32)> = s
+            .tps_in_region("pemilu-2024", &code(within))
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|t| (t.id, t.voters))
+            .collect();
+        let lean = s
+            .tps_voters_in_region("pemilu-2024", &code(within))
+            .await
+            .unwrap();
+        assert_eq!(lean, full, "{within}");
+        assert_eq!(lean.len(), n, "{within}");
+    }
+    assert_eq!(
+        s.tps_voters_in_region("pilkada-2024", &code("33"))
+            .await
+            .unwrap(),
+        vec![(TpsId::parse("33.20.01.2001/003").unwrap(), 77)]
+    );
 }

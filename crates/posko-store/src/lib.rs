@@ -173,6 +173,13 @@ pub trait Store: Send + Sync + 'static {
         election: &str,
         within: &RegionCode,
     ) -> StoreResult<Vec<TpsRecord>>;
+    /// Each TPS inside a region with its DPT voters and nothing else (no address, no position),
+    /// by village and number: the lean read for the logistics roll-up.
+    async fn tps_voters_in_region(
+        &self,
+        election: &str,
+        within: &RegionCode,
+    ) -> StoreResult<Vec<(posko_core::TpsId, u32)>>;
     /// The TPS of one village, in number order.
     async fn tps_in_village(
         &self,
@@ -355,6 +362,16 @@ pub trait Store: Send + Sync + 'static {
         stage: posko_core::logistics::Stage,
         place: &str,
     ) -> StoreResult<Vec<NodeHolding>>;
+    /// The KPPS accounts of `item_kind` per ballot type at the TPS under `within`, lean: the TPS
+    /// parsed once here, only the four counts, in TPS order. The same accounts as `holdings` at
+    /// the KPPS stage for that item, less those without a ballot type or kept under a place that
+    /// is not a canonical TPS key (no TPS is found by such a key).
+    async fn tps_ballot_accounts(
+        &self,
+        election: &str,
+        within: &RegionCode,
+        item_kind: &str,
+    ) -> StoreResult<Vec<TpsBallotAccount>>;
 
     // ── result forms and turnout ────────────────────────────────────────────────────────────
     /// Adds or replaces result forms (by election, TPS and ballot type), all of them or none;
@@ -581,6 +598,18 @@ pub mod decode {
             location,
             voters: u32::try_from(voters).map_err(|e| corrupt(e.to_string()))?,
         })
+    }
+
+    /// A TPS and its DPT voters, for the lean register read; refuses what `tps` refuses.
+    pub fn tps_voters(village: &str, number: i64, voters: i64) -> StoreResult<(TpsId, u32)> {
+        let corrupt = |e: String| StoreError::Corrupt(format!("TPS {village}/{number}: {e}"));
+        let village_code = RegionCode::parse(village).map_err(|e| corrupt(e.to_string()))?;
+        let n = u32::try_from(number).map_err(|e| corrupt(e.to_string()))?;
+        let number = TpsNumber::new(n).map_err(|e| corrupt(e.to_string()))?;
+        Ok((
+            TpsId::new(village_code, number).map_err(|e| corrupt(e.to_string()))?,
+            u32::try_from(voters).map_err(|e| corrupt(e.to_string()))?,
+        ))
     }
 
     pub fn kind(s: &str) -> StoreResult<posko_core::report::ReportKind> {

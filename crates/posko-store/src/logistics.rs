@@ -5,7 +5,10 @@ use std::collections::HashMap;
 
 use jiff::Timestamp;
 use posko_core::election::BallotType;
-use posko_core::logistics::{check_hand_over, Counts, Item, Node, Stage};
+use posko_core::logistics::{check_hand_over, Counts, Holding, Item, Node, Stage};
+use posko_core::TpsId;
+
+use crate::{StoreError, StoreResult};
 
 /// A hand-over to record (or a delivery of stock to the warehouse when `from` is `None`).
 #[derive(Debug, Clone, PartialEq)]
@@ -57,6 +60,55 @@ pub struct NodeHolding {
     pub sent_out: u32,
     /// The last arrival.
     pub last_at: Option<Timestamp>,
+}
+
+/// A TPS's (KPPS) account of one ballot type, as lean as the status board needs it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TpsBallotAccount {
+    pub tps: TpsId,
+    pub ballot: BallotType,
+    pub holding: Holding,
+}
+
+impl TpsBallotAccount {
+    /// Reads one stored KPPS account (`place`, `ballot` and the four counts as stored); `None`
+    /// when the place is not a canonical TPS key or the account has no ballot type. Shared by
+    /// the back ends so both skip and refuse alike.
+    pub fn decode(
+        place: &str,
+        ballot: &str,
+        counts: [i64; 4],
+    ) -> StoreResult<Option<TpsBallotAccount>> {
+        TpsBallotAccount::decode_at(TpsId::parse_canonical(place), ballot, counts)
+    }
+
+    /// As `decode`, for a place already read with `TpsId::parse_canonical` (a back end that
+    /// gets one TPS's accounts together reads its place once).
+    pub fn decode_at(
+        tps: Option<TpsId>,
+        ballot: &str,
+        [good_in, damaged_in, missing_in, sent_out]: [i64; 4],
+    ) -> StoreResult<Option<TpsBallotAccount>> {
+        if ballot.is_empty() {
+            return Ok(None);
+        }
+        let ballot = BallotType::parse(ballot)
+            .ok_or_else(|| StoreError::Corrupt(format!("jenis surat suara '{ballot}'")))?;
+        let Some(tps) = tps else {
+            return Ok(None);
+        };
+        let count = |v: i64| u32::try_from(v.max(0)).unwrap_or(u32::MAX);
+        Ok(Some(TpsBallotAccount {
+            tps,
+            ballot,
+            holding: Holding {
+                good_in: count(good_in),
+                damaged_in: count(damaged_in),
+                missing_in: count(missing_in),
+                sent_out: count(sent_out),
+            },
+        }))
+    }
 }
 
 /// Why a batch of hand-overs was refused: the row (0-based, in the order given) and the reason.

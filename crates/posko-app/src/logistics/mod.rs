@@ -6,9 +6,11 @@ use std::collections::BTreeMap;
 
 use jiff::civil::Date;
 use posko_core::election::BallotType;
-use posko_core::logistics::{self, Holding, Node, Rounding, Stage, TpsStatus};
+use posko_core::logistics::{self, Node, Rounding, Stage, TpsStatus};
 use posko_core::{Level, RegionCode, TpsId};
-use posko_store::{LogisticsHandover, NewAuditEntry, NewLogisticsHandover, StoreError};
+use posko_store::{
+    LogisticsHandover, NewAuditEntry, NewLogisticsHandover, StoreError, TpsBallotAccount,
+};
 
 use crate::Posko;
 
@@ -185,7 +187,7 @@ impl TpsBoard {
 }
 
 /// A village's roll-up.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct VillageBoard {
     pub tps: u32,
     pub needed: u64,
@@ -241,40 +243,76 @@ pub async fn status(
     within: &RegionCode,
     today: Date,
 ) -> Result<(Vec<TpsBoard>, BTreeMap<RegionCode, VillageBoard>), StoreError> {
-    let Some(election) = posko.elections.get(election_id) else {
-        return Ok((Vec::new(), BTreeMap::new()));
-    };
-    let arrived: BTreeMap<(String, Option<BallotType>), Holding> = posko
-        .store
-        .holdings(election_id, Stage::Kpps, &within.to_string())
-        .await?
-        .into_iter()
-        .filter(|h| h.item.kind == BALLOTS)
-        .map(|h| {
-            (
-                (h.node.place, h.item.ballot),
-                Holding {
-                    good_in: h.good_in,
-                    damaged_in: h.damaged_in,
-                    missing_in: h.missing_in,
-                    sent_out: h.sent_out,
-                },
-            )
-        })
-        .collect();
     let mut boards = Vec::new();
+    let villages = walk(posko, election_id, within, today, |b| boards.push(b)).await?;
+    Ok((boards, villages))
+}
+
+/// The roll-up per village of `status` without the per-TPS boards, for callers that only sum
+/// (the national status, the dashboard): the same figures, nothing kept per TPS.
+pub async fn rollup_villages(
+    posko: &Posko,
+    election_id: &str,
+    within: &RegionCode,
+    today: Date,
+) -> Result<BTreeMap<RegionCode, VillageBoard>, StoreError> {
+    walk(posko, election_id, within, today, |_| ()).await
+}
+
+/// The ballot accounts of a region's TPS, sorted by TPS so one TPS's accounts sit together and
+/// are found by a binary search: no place string is built or compared per TPS.
+struct Arrivals(Vec<TpsBallotAccount>);
+
+impl Arrivals {
+    fn new(mut accounts: Vec<TpsBallotAccount>) -> Arrivals {
+        // The store gives them in TPS order already: sorting sorted input is one pass, and the
+        // search stays right whatever order a back end keeps inside one TPS.
+        accounts.sort_by_key(|a| a.tps);
+        Arrivals(accounts)
+    }
+
+    /// The accounts of one TPS (one search per TPS, not per ballot type).
+    fn of(&self, tps: TpsId) -> &[TpsBallotAccount] {
+        let from = self.0.partition_point(|a| a.tps < tps);
+        let rest = &self.0[from..];
+        let n = rest.partition_point(|a| a.tps == tps);
+        &rest[..n]
+    }
+}
+
+/// Walks the TPS of a region once: each TPS's board goes to `each`, the village roll-up is
+/// returned.
+async fn walk(
+    posko: &Posko,
+    election_id: &str,
+    within: &RegionCode,
+    today: Date,
+    mut each: impl FnMut(TpsBoard),
+) -> Result<BTreeMap<RegionCode, VillageBoard>, StoreError> {
+    let Some(election) = posko.elections.get(election_id) else {
+        return Ok(BTreeMap::new());
+    };
+    // The two reads are independent: on two connections at once.
+    let (accounts, register) = tokio::try_join!(
+        posko
+            .store
+            .tps_ballot_accounts(election_id, within, BALLOTS),
+        posko.store.tps_voters_in_region(election_id, within),
+    )?;
+    let arrived = Arrivals::new(accounts);
     let mut villages: BTreeMap<RegionCode, VillageBoard> = BTreeMap::new();
-    for t in posko.store.tps_in_region(election_id, within).await? {
-        let v = t.id.village;
-        let needs = logistics::tps_needs(election, &v, t.voters, 0, Rounding::Up);
-        let place = t.id.to_string();
+    for (tps, voters) in register {
+        let v = tps.village;
+        let needs = logistics::tps_needs(election, &v, voters, 0, Rounding::Up);
+        let accounts = arrived.of(tps);
         let ballots: Vec<(BallotType, TpsStatus)> = needs
             .ballots
             .iter()
             .map(|(b, need)| {
-                let h = arrived
-                    .get(&(place.clone(), Some(*b)))
-                    .copied()
+                let h = accounts
+                    .iter()
+                    .find(|a| a.ballot == *b)
+                    .map(|a| a.holding)
                     .unwrap_or_default();
                 (
                     *b,
@@ -282,7 +320,7 @@ pub async fn status(
                 )
             })
             .collect();
-        let board = TpsBoard { tps: t.id, ballots };
+        let board = TpsBoard { tps, ballots };
         let vb = villages.entry(v).or_default();
         vb.tps += 1;
         vb.boxes += u64::from(needs.boxes);
@@ -301,9 +339,9 @@ pub async fn status(
         if board.short() == 0 {
             vb.complete_tps += 1;
         }
-        boards.push(board);
+        each(board);
     }
-    Ok((boards, villages))
+    Ok(villages)
 }
 
 /// The latest hand-overs touching a place.
