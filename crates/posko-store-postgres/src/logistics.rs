@@ -283,11 +283,14 @@ pub async fn tps_ballot_accounts(
 ) -> StoreResult<Vec<TpsBallotAccount>> {
     let (lo, hi) = place_range(&within.to_string());
     let rows = sqlx::query(
-        "SELECT place, ballot, good_in, damaged_in, missing_in, sent_out
-         FROM logistics_holdings
-         WHERE election = $1 AND stage = 'kpps' AND place >= $2 AND place < $3
+        // A TPS's account is the sum of what it received.
+        "SELECT to_place, ballot, SUM(good)::BIGINT, SUM(damaged)::BIGINT, SUM(missing)::BIGINT,
+                0::BIGINT
+         FROM logistics_handovers
+         WHERE election = $1 AND to_stage = 'kpps' AND to_place >= $2 AND to_place < $3
            AND item_kind = $4
-         ORDER BY place",
+         GROUP BY to_place, ballot
+         ORDER BY to_place, ballot",
     )
     .bind(election)
     .bind(lo)

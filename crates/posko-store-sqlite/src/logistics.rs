@@ -287,13 +287,16 @@ pub async fn tps_ballot_accounts(
 ) -> StoreResult<Vec<TpsBallotAccount>> {
     let (lo, hi) = place_range(&within.to_string());
     let per_tps = sqlx::query(
-        "SELECT place, group_concat(printf('%s %d %d %d %d',
-                    ballot, good_in, damaged_in, missing_in, sent_out), ',')
-         FROM logistics_holdings
-         WHERE election = $1 AND stage = 'kpps' AND place >= $2 AND place < $3
+        // A TPS's account is the sum of what it received: its hand-overs, packed as they come
+        // along the receiver's index (grouping by place follows it, no sort) and summed per
+        // ballot type below.
+        "SELECT to_place, group_concat(printf('%s %d %d %d 0',
+                    ballot, good, damaged, missing), ',')
+         FROM logistics_handovers
+         WHERE election = $1 AND to_stage = 'kpps' AND to_place >= $2 AND to_place < $3
            AND item_kind = $4
-         GROUP BY place
-         ORDER BY place",
+         GROUP BY to_place
+         ORDER BY to_place",
     )
     .bind(election)
     .bind(lo)
@@ -315,11 +318,12 @@ pub async fn tps_ballot_accounts(
     Ok(out)
 }
 
-/// Reads one TPS's accounts as `tps_ballot_accounts` packs them.
+/// Reads one TPS's hand-overs as `tps_ballot_accounts` packs them, summed per ballot type, in the
+/// order of the ballot type's code (as the accounts' key orders them).
 fn packed_accounts(place: &str, packed: &str) -> StoreResult<Vec<TpsBallotAccount>> {
     let corrupt = || StoreError::Corrupt(format!("akun logistik {place}: '{packed}'"));
     let tps = posko_core::TpsId::parse_canonical(place);
-    let mut out = Vec::new();
+    let mut sums: Vec<(&str, [i64; 4])> = Vec::new();
     for entry in packed.split(',') {
         let mut field = entry.split(' ');
         let ballot = field.next().ok_or_else(corrupt)?;
@@ -333,6 +337,18 @@ fn packed_accounts(place: &str, packed: &str) -> StoreResult<Vec<TpsBallotAccoun
         if field.next().is_some() {
             return Err(corrupt());
         }
+        match sums.iter_mut().find(|(b, _)| *b == ballot) {
+            Some((_, sum)) => {
+                for (s, c) in sum.iter_mut().zip(counts) {
+                    *s += c;
+                }
+            }
+            None => sums.push((ballot, counts)),
+        }
+    }
+    sums.sort_unstable_by_key(|(b, _)| *b);
+    let mut out = Vec::with_capacity(sums.len());
+    for (ballot, counts) in sums {
         out.extend(TpsBallotAccount::decode_at(tps, ballot, counts)?);
     }
     Ok(out)

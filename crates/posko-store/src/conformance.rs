@@ -1855,6 +1855,25 @@ pub async fn logistics_batches_are_all_or_nothing(s: &dyn Store) {
         ]
     );
     assert!(tps.iter().all(|t| t.last_at.is_some()));
+    // The lean read of the status board sums them the same way.
+    let lean: Vec<(String, u32)> = s
+        .tps_ballot_accounts(
+            "pemilu-2024",
+            &posko_core::RegionCode::parse("33.20.07.2002").unwrap(),
+            "surat_suara",
+        )
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|a| (a.tps.to_string(), a.holding.good_in))
+        .collect();
+    assert_eq!(
+        lean,
+        [
+            ("33.20.07.2002/001".to_string(), 1),
+            ("33.20.07.2002/002".to_string(), 0)
+        ]
+    );
     let names: Vec<String> = s
         .handovers("pemilu-2024", "33.20.07.2002/001", 10)
         .await
