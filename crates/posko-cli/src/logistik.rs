@@ -117,17 +117,32 @@ pub async fn run(cmd: LogistikCmd, file: Option<&PathBuf>) -> Result<std::proces
                 bail!("pemilihan '{pemilihan}' tidak dikenal (unknown election)");
             }
             let now = Timestamp::now();
+            // Two regions at a time on the runtime's threads: reading one region's accounts
+            // (the store's work) overlaps with summing another's (ours), in region order.
+            let mut pending = std::collections::VecDeque::new();
             let mut rows: Vec<(RegionCode, VillageBoard)> = Vec::new();
             for region in regions(&posko, wilayah) {
-                let zone = posko.atlas.zone(&region).unwrap_or(posko_core::Zone::Wib);
-                let today = now.to_zoned(zone.tz()).date();
-                let villages = logi::rollup_villages(&posko, &pemilihan, &region, today).await?;
-                let level = match region.level() {
-                    Level::Province => Level::Regency,
-                    Level::Regency => Level::District,
-                    _ => Level::Village,
-                };
-                rows.extend(logi::roll_up(&villages, level));
+                let (posko, pemilihan) = (posko.clone(), pemilihan.clone());
+                pending.push_back(tokio::spawn(async move {
+                    let zone = posko.atlas.zone(&region).unwrap_or(posko_core::Zone::Wib);
+                    let today = now.to_zoned(zone.tz()).date();
+                    let villages =
+                        logi::rollup_villages(&posko, &pemilihan, &region, today).await?;
+                    let level = match region.level() {
+                        Level::Province => Level::Regency,
+                        Level::Regency => Level::District,
+                        _ => Level::Village,
+                    };
+                    Ok::<_, posko_store::StoreError>(logi::roll_up(&villages, level))
+                }));
+                if pending.len() == 2 {
+                    if let Some(first) = pending.pop_front() {
+                        rows.extend(first.await??);
+                    }
+                }
+            }
+            for task in pending {
+                rows.extend(task.await??);
             }
             let total = rows.iter().fold(VillageBoard::default(), |mut t, (_, b)| {
                 t.add(b);
