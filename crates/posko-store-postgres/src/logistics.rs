@@ -338,33 +338,84 @@ pub async fn import_handovers(
             )));
         }
     }
-    let mut planner: Option<BatchPlanner> = None;
+    // One COPY carries every hand-over of the file: rows are checked by the planner and sent in
+    // pieces while the server writes the ones before (the socket's buffer is the only wait), and
+    // the accounts, summed over the whole file, are written once after it. Nothing is visible
+    // before the commit, and a refused row aborts the COPY and the transaction.
     let mut chunk: Vec<NewLogisticsHandover> = Vec::with_capacity(BATCH_ROWS);
+    if let Err(refusal) = BatchPlanner::fill(None, rows, &mut chunk, BATCH_ROWS) {
+        return Ok(Err(refusal));
+    }
     let mut total = 0u64;
-    loop {
-        if let Err(refusal) = BatchPlanner::fill(planner.as_ref(), rows, &mut chunk, BATCH_ROWS) {
-            return Ok(Err(refusal));
-        }
-        let Some(first) = chunk.first() else {
-            break;
-        };
+    if let Some(first) = chunk.first() {
         let election = first.election.clone();
-        if planner.is_none() {
-            let seed = sending_accounts(&mut tx, &election).await?;
-            planner = Some(BatchPlanner::new(&election, seed));
+        let seed = sending_accounts(&mut tx, &election).await?;
+        let mut planner = BatchPlanner::new(&election, seed);
+        let mut accounts: HashMap<OwnedKey, HoldingDelta> = HashMap::new();
+        let mut copy = tx.copy_in_raw(COPY_HANDOVERS).await.map_err(be)?;
+        let mut data = Vec::with_capacity(BATCH_ROWS * 160);
+        loop {
+            let deltas = match planner.chunk(&chunk) {
+                Ok(d) => d,
+                Err(refusal) => {
+                    copy.abort("serah terima ditolak").await.ok();
+                    return Ok(Err(refusal));
+                }
+            };
+            for (k, d) in deltas {
+                let sum = accounts
+                    .entry((k.stage, k.place.to_string(), k.kind.to_string(), k.ballot))
+                    .or_default();
+                sum.good_in += d.good_in;
+                sum.damaged_in += d.damaged_in;
+                sum.missing_in += d.missing_in;
+                sum.sent_out += d.sent_out;
+                sum.last_at = sum.last_at.max(d.last_at);
+            }
+            data.clear();
+            for h in &chunk {
+                copy_row(&mut data, h);
+            }
+            if let Err(e) = copy.send(data.as_slice()).await {
+                copy.abort(e.to_string()).await.ok();
+                return Err(be(e));
+            }
+            total += chunk.len() as u64;
+            if chunk.len() < BATCH_ROWS {
+                break;
+            }
+            if let Err(refusal) = BatchPlanner::fill(Some(&planner), rows, &mut chunk, BATCH_ROWS) {
+                copy.abort("serah terima ditolak").await.ok();
+                return Ok(Err(refusal));
+            }
+            if chunk.is_empty() {
+                break;
+            }
         }
-        let Some(p) = planner.as_mut() else {
-            break;
-        };
-        let deltas = match p.chunk(&chunk) {
-            Ok(d) => d,
-            Err(refusal) => return Ok(Err(refusal)),
-        };
-        write_handovers(&mut tx, &chunk).await?;
-        write_deltas(&mut tx, &election, &deltas).await?;
-        total += chunk.len() as u64;
-        if chunk.len() < BATCH_ROWS {
-            break;
+        copy.finish()
+            .await
+            .map_err(crate::map_err("serah terima logistik"))?;
+        let accounts: Vec<(HoldingKey<'_>, HoldingDelta)> = accounts
+            .iter()
+            .map(|((stage, place, kind, ballot), d)| {
+                (
+                    HoldingKey {
+                        stage: *stage,
+                        place,
+                        kind,
+                        ballot: *ballot,
+                    },
+                    *d,
+                )
+            })
+            .collect();
+        // Arrivals first (creating accounts), then what was handed on, so the CHECK that nobody
+        // hands on more than arrived holds after each statement.
+        for part in accounts.chunks(BATCH_ROWS) {
+            write_arrivals(&mut tx, &election, part).await?;
+        }
+        for part in accounts.chunks(BATCH_ROWS) {
+            write_sent(&mut tx, &election, part).await?;
         }
     }
     if let Some(f) = file {
@@ -438,33 +489,13 @@ async fn sending_accounts(
     rows.iter().map(holding_row).collect()
 }
 
-async fn write_handovers(
-    tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
-    chunk: &[NewLogisticsHandover],
-) -> StoreResult<()> {
-    // COPY, PostgreSQL's bulk path: a national import is millions of rows, and COPY writes them
-    // at about three times the speed of an INSERT from arrays.
-    let mut data = Vec::with_capacity(chunk.len() * 160);
-    for h in chunk {
-        copy_row(&mut data, h);
-    }
-    let mut copy = tx
-        .copy_in_raw(
-            "COPY logistics_handovers (election, from_stage, from_place, to_stage, to_place,
-                item_kind, ballot, sent, good, damaged, missing, at, handed_by, received_by,
-                recorded_by) FROM STDIN",
-        )
-        .await
-        .map_err(be)?;
-    if let Err(e) = copy.send(data).await {
-        copy.abort(e.to_string()).await.ok();
-        return Err(be(e));
-    }
-    copy.finish()
-        .await
-        .map_err(crate::map_err("serah terima logistik"))?;
-    Ok(())
-}
+/// The COPY that carries an import's hand-overs, one `copy_row` per line.
+const COPY_HANDOVERS: &str = "COPY logistics_handovers (election, from_stage, from_place, to_stage,
+    to_place, item_kind, ballot, sent, good, damaged, missing, at, handed_by, received_by,
+    recorded_by) FROM STDIN";
+
+/// An account's key, owned (the sums of a whole import outlive its chunks).
+type OwnedKey = (Stage, String, String, Option<BallotType>);
 
 /// One hand-over as a line of COPY's text format: tab between fields, `\N` for NULL, and the
 /// characters the format gives meaning to escaped.
@@ -523,17 +554,17 @@ fn copy_row(out: &mut Vec<u8>, h: &NewLogisticsHandover) {
     out.push(b'\n');
 }
 
-/// Adds a chunk's changes to the accounts: arrivals first (creating accounts), then what was
-/// handed on, so the CHECK that nobody hands on more than arrived holds after each statement.
-async fn write_deltas(
+/// Adds arrivals to the accounts, creating those that are new.
+async fn write_arrivals(
     tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
     election: &str,
-    deltas: &HashMap<HoldingKey<'_>, HoldingDelta>,
+    deltas: &[(HoldingKey<'_>, HoldingDelta)],
 ) -> StoreResult<()> {
-    let arrived: Vec<(&HoldingKey<'_>, &HoldingDelta)> =
-        deltas.iter().filter(|(_, d)| d.last_at.is_some()).collect();
-    let sent: Vec<(&HoldingKey<'_>, &HoldingDelta)> =
-        deltas.iter().filter(|(_, d)| d.sent_out > 0).collect();
+    let arrived: Vec<(&HoldingKey<'_>, &HoldingDelta)> = deltas
+        .iter()
+        .filter(|(_, d)| d.last_at.is_some())
+        .map(|(k, d)| (k, d))
+        .collect();
     if !arrived.is_empty() {
         sqlx::query(
             "INSERT INTO logistics_holdings (election, stage, place, item_kind, ballot, good_in,
@@ -589,6 +620,20 @@ async fn write_deltas(
         .await
         .map_err(be)?;
     }
+    Ok(())
+}
+
+/// Adds what senders handed on to their accounts, which exist.
+async fn write_sent(
+    tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
+    election: &str,
+    deltas: &[(HoldingKey<'_>, HoldingDelta)],
+) -> StoreResult<()> {
+    let sent: Vec<(&HoldingKey<'_>, &HoldingDelta)> = deltas
+        .iter()
+        .filter(|(_, d)| d.sent_out > 0)
+        .map(|(k, d)| (k, d))
+        .collect();
     if !sent.is_empty() {
         // Written as an upsert so that every key is found through the key's own index: as an
         // UPDATE joined to the chunk's keys, the planner (whose statistics lag behind an import
