@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use posko_core::RegionCode;
 use posko_store::{
-    decode, BatchPlanner, BatchRefusal, HoldingDelta, HoldingKey, ImportedFile, LogisticsHandover,
+    decode, BatchPlanner, BatchRefusal, HoldingDelta, ImportedFile, LogisticsHandover,
     NewLogisticsHandover, NodeHolding, StoreError, StoreResult, TpsBallotAccount,
 };
 use sqlx::postgres::{PgPool, PgRow};
@@ -350,6 +350,28 @@ pub async fn import_handovers(
     if let Some(first) = chunk.first() {
         let election = first.election.clone();
         let seed = sending_accounts(&mut tx, &election).await?;
+        // What the accounts held before: under the lock, nobody else changes them, so the
+        // import can write each account's new totals outright.
+        let before: HashMap<OwnedKey, HoldingDelta> = seed
+            .iter()
+            .map(|h| {
+                (
+                    (
+                        h.node.stage,
+                        h.node.place.clone(),
+                        h.item.kind.clone(),
+                        h.item.ballot,
+                    ),
+                    HoldingDelta {
+                        good_in: h.good_in,
+                        damaged_in: h.damaged_in,
+                        missing_in: h.missing_in,
+                        sent_out: h.sent_out,
+                        last_at: h.last_at,
+                    },
+                )
+            })
+            .collect();
         let mut planner = BatchPlanner::new(&election, seed);
         let mut accounts: HashMap<OwnedKey, HoldingDelta> = HashMap::new();
         let mut copy = tx.copy_in_raw(COPY_HANDOVERS).await.map_err(be)?;
@@ -395,27 +417,41 @@ pub async fn import_handovers(
         copy.finish()
             .await
             .map_err(crate::map_err("serah terima logistik"))?;
-        let accounts: Vec<(HoldingKey<'_>, HoldingDelta)> = accounts
-            .iter()
-            .map(|((stage, place, kind, ballot), d)| {
-                (
-                    HoldingKey {
-                        stage: *stage,
-                        place,
-                        kind,
-                        ballot: *ballot,
+        // Each account touched is written once, with its new totals: the new ones (all of them
+        // in a first import) in one COPY, those that held something before through an upsert
+        // that must find them. The planner let nobody hand on more than it held, so every row
+        // meets the table's CHECK as written.
+        let mut fresh = Vec::with_capacity(BATCH_ROWS * 16);
+        let mut changed: Vec<(&OwnedKey, HoldingDelta)> = Vec::new();
+        for (key, d) in &accounts {
+            match before.get(key) {
+                None => holding_copy_row(&mut fresh, &election, key, d),
+                Some(b) => changed.push((
+                    key,
+                    HoldingDelta {
+                        good_in: b.good_in + d.good_in,
+                        damaged_in: b.damaged_in + d.damaged_in,
+                        missing_in: b.missing_in + d.missing_in,
+                        sent_out: b.sent_out + d.sent_out,
+                        last_at: b.last_at.max(d.last_at),
                     },
-                    *d,
-                )
-            })
-            .collect();
-        // Arrivals first (creating accounts), then what was handed on, so the CHECK that nobody
-        // hands on more than arrived holds after each statement.
-        for part in accounts.chunks(BATCH_ROWS) {
-            write_arrivals(&mut tx, &election, part).await?;
+                )),
+            }
         }
-        for part in accounts.chunks(BATCH_ROWS) {
-            write_sent(&mut tx, &election, part).await?;
+        if !fresh.is_empty() {
+            let mut copy = tx.copy_in_raw(COPY_HOLDINGS).await.map_err(be)?;
+            for part in fresh.chunks(1 << 20) {
+                if let Err(e) = copy.send(part).await {
+                    copy.abort(e.to_string()).await.ok();
+                    return Err(be(e));
+                }
+            }
+            copy.finish()
+                .await
+                .map_err(crate::map_err("akun logistik"))?;
+        }
+        for part in changed.chunks(BATCH_ROWS) {
+            write_totals(&mut tx, &election, part).await?;
         }
     }
     if let Some(f) = file {
@@ -497,40 +533,50 @@ const COPY_HANDOVERS: &str = "COPY logistics_handovers (election, from_stage, fr
 /// An account's key, owned (the sums of a whole import outlive its chunks).
 type OwnedKey = (Stage, String, String, Option<BallotType>);
 
+/// A text field in COPY's text format, with the characters the format gives meaning to escaped.
+fn copy_text(out: &mut Vec<u8>, t: &str) {
+    // Almost every name is plain: copied whole, not byte by byte.
+    if !t
+        .bytes()
+        .any(|b| matches!(b, b'\\' | b'\t' | b'\n' | b'\r'))
+    {
+        out.extend_from_slice(t.as_bytes());
+        return;
+    }
+    for &b in t.as_bytes() {
+        match b {
+            b'\\' => out.extend_from_slice(b"\\\\"),
+            b'\t' => out.extend_from_slice(b"\\t"),
+            b'\n' => out.extend_from_slice(b"\\n"),
+            b'\r' => out.extend_from_slice(b"\\r"),
+            _ => out.push(b),
+        }
+    }
+}
+
 /// One hand-over as a line of COPY's text format: tab between fields, `\N` for NULL, and the
 /// characters the format gives meaning to escaped.
 fn copy_row(out: &mut Vec<u8>, h: &NewLogisticsHandover) {
-    fn text(out: &mut Vec<u8>, t: &str) {
-        for &b in t.as_bytes() {
-            match b {
-                b'\\' => out.extend_from_slice(b"\\\\"),
-                b'\t' => out.extend_from_slice(b"\\t"),
-                b'\n' => out.extend_from_slice(b"\\n"),
-                b'\r' => out.extend_from_slice(b"\\r"),
-                _ => out.push(b),
-            }
-        }
-    }
     fn opt(out: &mut Vec<u8>, t: Option<&str>) {
         match t {
-            Some(t) => text(out, t),
+            Some(t) => copy_text(out, t),
             None => out.extend_from_slice(b"\\N"),
         }
     }
     use std::io::Write;
-    text(out, &h.election);
+    copy_text(out, &h.election);
     out.push(b'\t');
     opt(out, h.from.as_ref().map(|n| n.stage.as_str()));
     out.push(b'\t');
     opt(out, h.from.as_ref().map(|n| n.place.as_str()));
     out.push(b'\t');
-    text(out, h.to.stage.as_str());
+    copy_text(out, h.to.stage.as_str());
     out.push(b'\t');
-    text(out, &h.to.place);
+    copy_text(out, &h.to.place);
     out.push(b'\t');
-    text(out, &h.item.kind);
+    copy_text(out, &h.item.kind);
     out.push(b'\t');
-    text(out, ballot_name(h.item.ballot));
+    copy_text(out, ballot_name(h.item.ballot));
     // Writing digits into a Vec cannot fail.
     let _ = write!(
         out,
@@ -541,9 +587,9 @@ fn copy_row(out: &mut Vec<u8>, h: &NewLogisticsHandover) {
         h.missing,
         decode::micros(h.at)
     );
-    text(out, &h.handed_by);
+    copy_text(out, &h.handed_by);
     out.push(b'\t');
-    text(out, &h.received_by);
+    copy_text(out, &h.received_by);
     out.push(b'\t');
     match h.recorded_by {
         Some(id) => {
@@ -554,134 +600,105 @@ fn copy_row(out: &mut Vec<u8>, h: &NewLogisticsHandover) {
     out.push(b'\n');
 }
 
-/// Adds arrivals to the accounts, creating those that are new.
-async fn write_arrivals(
-    tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
-    election: &str,
-    deltas: &[(HoldingKey<'_>, HoldingDelta)],
-) -> StoreResult<()> {
-    let arrived: Vec<(&HoldingKey<'_>, &HoldingDelta)> = deltas
-        .iter()
-        .filter(|(_, d)| d.last_at.is_some())
-        .map(|(k, d)| (k, d))
-        .collect();
-    if !arrived.is_empty() {
-        sqlx::query(
-            "INSERT INTO logistics_holdings (election, stage, place, item_kind, ballot, good_in,
-                damaged_in, missing_in, last_at)
-             SELECT $1, * FROM UNNEST($2::text[], $3::text[], $4::text[], $5::text[],
-                $6::int8[], $7::int8[], $8::int8[], $9::int8[])
-             ON CONFLICT (election, stage, place, item_kind, ballot) DO UPDATE SET
-                good_in = logistics_holdings.good_in + excluded.good_in,
-                damaged_in = logistics_holdings.damaged_in + excluded.damaged_in,
-                missing_in = logistics_holdings.missing_in + excluded.missing_in,
-                last_at = GREATEST(logistics_holdings.last_at, excluded.last_at)",
-        )
-        .bind(election)
-        .bind(
-            arrived
-                .iter()
-                .map(|(k, _)| k.stage.as_str())
-                .collect::<Vec<_>>(),
-        )
-        .bind(arrived.iter().map(|(k, _)| k.place).collect::<Vec<_>>())
-        .bind(arrived.iter().map(|(k, _)| k.kind).collect::<Vec<_>>())
-        .bind(
-            arrived
-                .iter()
-                .map(|(k, _)| ballot_name(k.ballot))
-                .collect::<Vec<_>>(),
-        )
-        .bind(
-            arrived
-                .iter()
-                .map(|(_, d)| i64::from(d.good_in))
-                .collect::<Vec<_>>(),
-        )
-        .bind(
-            arrived
-                .iter()
-                .map(|(_, d)| i64::from(d.damaged_in))
-                .collect::<Vec<_>>(),
-        )
-        .bind(
-            arrived
-                .iter()
-                .map(|(_, d)| i64::from(d.missing_in))
-                .collect::<Vec<_>>(),
-        )
-        .bind(
-            arrived
-                .iter()
-                .map(|(_, d)| d.last_at.map(decode::micros))
-                .collect::<Vec<_>>(),
-        )
-        .execute(&mut **tx)
-        .await
-        .map_err(be)?;
+/// The COPY that writes the accounts an import creates, one `holding_copy_row` per line.
+const COPY_HOLDINGS: &str = "COPY logistics_holdings (election, stage, place, item_kind, ballot,
+    good_in, damaged_in, missing_in, sent_out, last_at) FROM STDIN";
+
+/// One new account, with its totals, as a line of COPY's text format.
+fn holding_copy_row(out: &mut Vec<u8>, election: &str, key: &OwnedKey, d: &HoldingDelta) {
+    use std::io::Write;
+    let (stage, place, kind, ballot) = key;
+    for t in [election, stage.as_str(), place, kind, ballot_name(*ballot)] {
+        copy_text(out, t);
+        out.push(b'\t');
     }
-    Ok(())
+    // Writing digits into a Vec cannot fail.
+    let _ = write!(
+        out,
+        "{}\t{}\t{}\t{}\t",
+        d.good_in, d.damaged_in, d.missing_in, d.sent_out
+    );
+    match d.last_at {
+        Some(at) => {
+            let _ = write!(out, "{}", decode::micros(at));
+        }
+        None => out.extend_from_slice(b"\\N"),
+    }
+    out.push(b'\n');
 }
 
-/// Adds what senders handed on to their accounts, which exist.
-async fn write_sent(
+/// Writes the new totals of accounts that exist (`totals` holds whole values, not changes).
+async fn write_totals(
     tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
     election: &str,
-    deltas: &[(HoldingKey<'_>, HoldingDelta)],
+    totals: &[(&OwnedKey, HoldingDelta)],
 ) -> StoreResult<()> {
-    let sent: Vec<(&HoldingKey<'_>, &HoldingDelta)> = deltas
-        .iter()
-        .filter(|(_, d)| d.sent_out > 0)
-        .map(|(k, d)| (k, d))
-        .collect();
-    if !sent.is_empty() {
-        // Written as an upsert so that every key is found through the key's own index: as an
-        // UPDATE joined to the chunk's keys, the planner (whose statistics lag behind an import
-        // that grows the accounts) scanned every account per chunk, half of a national import.
-        // The accounts exist (the planner only lets a sender hand on what it holds); a row that
-        // would be new (`xmax = 0`) means one does not, and the import is refused before its
-        // commit. The proposed row holds as much as it sends so the table's CHECK lets it be
-        // considered at all.
-        let done: (i64, i64) = sqlx::query_as(
-            "WITH up AS (
-                INSERT INTO logistics_holdings AS h
-                    (election, stage, place, item_kind, ballot, good_in, sent_out)
-                SELECT $1, v.stage, v.place, v.kind, v.ballot, v.n, v.n
-                FROM UNNEST($2::text[], $3::text[], $4::text[], $5::text[], $6::int8[])
-                    AS v (stage, place, kind, ballot, n)
-                ON CONFLICT (election, stage, place, item_kind, ballot)
-                DO UPDATE SET sent_out = h.sent_out + excluded.sent_out
-                RETURNING xmax = 0 AS inserted
-             )
-             SELECT count(*), count(*) FILTER (WHERE inserted) FROM up",
-        )
-        .bind(election)
-        .bind(
-            sent.iter()
-                .map(|(k, _)| k.stage.as_str())
-                .collect::<Vec<_>>(),
-        )
-        .bind(sent.iter().map(|(k, _)| k.place).collect::<Vec<_>>())
-        .bind(sent.iter().map(|(k, _)| k.kind).collect::<Vec<_>>())
-        .bind(
-            sent.iter()
-                .map(|(k, _)| ballot_name(k.ballot))
-                .collect::<Vec<_>>(),
-        )
-        .bind(
-            sent.iter()
-                .map(|(_, d)| i64::from(d.sent_out))
-                .collect::<Vec<_>>(),
-        )
-        .fetch_one(&mut **tx)
-        .await
-        .map_err(be)?;
-        if done != (sent.len() as i64, 0) {
-            // The planner only lets a sender hand on what it holds, so its account exists.
-            return Err(StoreError::Corrupt(
-                "akun logistik pengirim tidak ditemukan (a sender's account is missing)".into(),
-            ));
-        }
+    // An upsert, so that every key is found through the key's own index: as an UPDATE joined to
+    // the keys, the planner (whose statistics lag behind an import) scanned every account. The
+    // accounts exist; a row that would be new (`xmax = 0`) means one does not, and the import
+    // is refused before its commit.
+    let done: (i64, i64) = sqlx::query_as(
+        "WITH up AS (
+            INSERT INTO logistics_holdings AS h (election, stage, place, item_kind, ballot,
+                good_in, damaged_in, missing_in, sent_out, last_at)
+            SELECT $1, * FROM UNNEST($2::text[], $3::text[], $4::text[], $5::text[],
+                $6::int8[], $7::int8[], $8::int8[], $9::int8[], $10::int8[])
+            ON CONFLICT (election, stage, place, item_kind, ballot) DO UPDATE SET
+                good_in = excluded.good_in, damaged_in = excluded.damaged_in,
+                missing_in = excluded.missing_in, sent_out = excluded.sent_out,
+                last_at = excluded.last_at
+            RETURNING xmax = 0 AS inserted
+         )
+         SELECT count(*), count(*) FILTER (WHERE inserted) FROM up",
+    )
+    .bind(election)
+    .bind(totals.iter().map(|(k, _)| k.0.as_str()).collect::<Vec<_>>())
+    .bind(totals.iter().map(|(k, _)| k.1.as_str()).collect::<Vec<_>>())
+    .bind(totals.iter().map(|(k, _)| k.2.as_str()).collect::<Vec<_>>())
+    .bind(
+        totals
+            .iter()
+            .map(|(k, _)| ballot_name(k.3))
+            .collect::<Vec<_>>(),
+    )
+    .bind(
+        totals
+            .iter()
+            .map(|(_, d)| i64::from(d.good_in))
+            .collect::<Vec<_>>(),
+    )
+    .bind(
+        totals
+            .iter()
+            .map(|(_, d)| i64::from(d.damaged_in))
+            .collect::<Vec<_>>(),
+    )
+    .bind(
+        totals
+            .iter()
+            .map(|(_, d)| i64::from(d.missing_in))
+            .collect::<Vec<_>>(),
+    )
+    .bind(
+        totals
+            .iter()
+            .map(|(_, d)| i64::from(d.sent_out))
+            .collect::<Vec<_>>(),
+    )
+    .bind(
+        totals
+            .iter()
+            .map(|(_, d)| d.last_at.map(decode::micros))
+            .collect::<Vec<_>>(),
+    )
+    .fetch_one(&mut **tx)
+    .await
+    .map_err(be)?;
+    if done != (totals.len() as i64, 0) {
+        return Err(StoreError::Corrupt(
+            "akun logistik yang diubah tidak ditemukan (an account being changed is missing)"
+                .into(),
+        ));
     }
     Ok(())
 }

@@ -360,7 +360,7 @@ const BATCH_ROWS: usize = 2_000;
 /// The page cache an import works with, in KiB (SQLite's default is 2 MiB): a national file
 /// writes millions of rows into three indexes in one transaction, and with the default cache the
 /// transaction's dirty pages spill to the log and are read back again and again.
-const IMPORT_CACHE_KIB: i64 = 256 * 1024;
+const IMPORT_CACHE_KIB: i64 = 1024 * 1024;
 
 pub async fn import_handovers(
     pool: &SqlitePool,

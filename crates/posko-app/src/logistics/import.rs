@@ -878,19 +878,34 @@ pub async fn import_file(
     // One pass: rows are checked as they are read and stored in one transaction. The file is
     // read and checked on a thread of its own, so reading the next rows overlaps with the store
     // writing the last ones.
-    let (send, feed) = std::sync::mpsc::sync_channel(8_192);
+    // Rows cross in batches: one hand-off per row had the two threads waking each other for
+    // every row, a fifth of the import's CPU.
+    const BATCH: usize = 1_024;
+    let (send, feed) = std::sync::mpsc::sync_channel::<Vec<_>>(16);
     let reader = std::thread::spawn(move || {
-        for row in rows.by_ref() {
-            if send.send(row).is_err() {
+        let mut batch = Vec::with_capacity(BATCH);
+        loop {
+            batch.extend(rows.by_ref().take(BATCH));
+            let last = batch.len() < BATCH;
+            if batch.is_empty() {
+                break;
+            }
+            if send
+                .send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)))
+                .is_err()
+            {
                 // The store stopped taking rows (it refused one): read on for the file's own
                 // problems, which come first.
                 rows.finish();
                 break;
             }
+            if last {
+                break;
+            }
         }
         rows
     });
-    let mut feed = feed.into_iter();
+    let mut feed = feed.into_iter().flatten();
     let outcome = posko
         .store
         .import_handovers(Some(&fingerprint), &mut feed)

@@ -4,7 +4,7 @@
 #![no_main]
 
 use std::sync::atomic::AtomicU64;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use libfuzzer_sys::fuzz_target;
 use posko_core::Atlas;
@@ -26,12 +26,16 @@ fuzz_target!(|data: &[u8]| {
     let Ok(mut opened) = read::open(&path, &[], Arc::new(AtomicU64::new(0))) else {
         return;
     };
-    let atlas = Atlas::embedded();
-    let prefixes = Prefixes::from_atlas(atlas);
-    let regions = RegionIndex::from_atlas(atlas);
+    // Built once per process: rebuilding the atlas's indexes for every input had held the
+    // target to a few dozen runs a second.
+    static INDEXES: OnceLock<(Prefixes, RegionIndex)> = OnceLock::new();
+    let (prefixes, regions) = INDEXES.get_or_init(|| {
+        let atlas = Atlas::embedded();
+        (Prefixes::from_atlas(atlas), RegionIndex::from_atlas(atlas))
+    });
     let rules = Rules {
-        prefixes: &prefixes,
-        regions: &regions,
+        prefixes,
+        regions,
         polling_day: Ymd { y: 2024, m: 2, d: 14 },
         marital_codes: &[],
     };
