@@ -223,6 +223,33 @@ fn event_id() -> String {
 /// Records a notice for its audience at `now`: in-app notifications and one outbox event, in
 /// one transaction. `false` when its dedupe key was raised before (nothing is recorded).
 pub async fn raise(store: &dyn Store, notice: &Notice, now: Timestamp) -> Result<bool, StoreError> {
+    let record = prepare(store, notice, now).await?;
+    store.raise_notice(&record).await
+}
+
+/// Raises several notices in one write (as `raise` does each); says of each whether it was
+/// raised (`false`: its dedupe key was raised before).
+pub async fn raise_all(
+    store: &dyn Store,
+    notices: &[Notice],
+    now: Timestamp,
+) -> Result<Vec<bool>, StoreError> {
+    if notices.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut records = Vec::with_capacity(notices.len());
+    for notice in notices {
+        records.push(prepare(store, notice, now).await?);
+    }
+    store.raise_notices(&records).await
+}
+
+/// A notice as the store records it: its recipients found, its event written for the outbox.
+async fn prepare(
+    store: &dyn Store,
+    notice: &Notice,
+    now: Timestamp,
+) -> Result<NewNotice, StoreError> {
     let mut to = recipients(store, &notice.audience, now).await?;
     // A case's officer whose account was closed: the post on duty is told instead.
     if to.is_empty() && matches!(notice.audience, Audience::User(_)) {
@@ -244,27 +271,25 @@ pub async fn raise(store: &dyn Store, notice: &Notice, now: Timestamp) -> Result
     };
     let payload = serde_json::to_string(&queued)
         .map_err(|e| StoreError::Rejected(format!("pemberitahuan: {e}")))?;
-    store
-        .raise_notice(&NewNotice {
-            dedupe_key: notice.dedupe_key.clone(),
-            at: now,
-            notifications: to
-                .iter()
-                .map(|&user_id| NewNotification {
-                    user_id,
-                    report_id,
-                    kind: notice.kind.as_str().into(),
-                    message_id: notice.message_id.clone(),
-                    message_en: notice.message_en.clone(),
-                })
-                .collect(),
-            outbox: vec![NewOutbox {
-                channel: OutboxChannel::Event,
-                target: String::new(),
-                payload,
-            }],
-        })
-        .await
+    Ok(NewNotice {
+        dedupe_key: notice.dedupe_key.clone(),
+        at: now,
+        notifications: to
+            .iter()
+            .map(|&user_id| NewNotification {
+                user_id,
+                report_id,
+                kind: notice.kind.as_str().into(),
+                message_id: notice.message_id.clone(),
+                message_en: notice.message_en.clone(),
+            })
+            .collect(),
+        outbox: vec![NewOutbox {
+            channel: OutboxChannel::Event,
+            target: String::new(),
+            payload,
+        }],
+    })
 }
 
 /// Sends a notice now.

@@ -116,6 +116,16 @@ impl RegionCodeError {
 const PART_WIDTHS: [usize; 4] = [2, 2, 2, 4];
 
 impl RegionCode {
+    /// Parses a code and says whether `text` is already spelled as `Display` writes it, so a
+    /// reader of millions of codes keeps the text it has instead of writing the code again.
+    pub fn parse_noting_canonical(text: &str) -> Result<(RegionCode, bool), RegionCodeError> {
+        let code = RegionCode::parse(text)?;
+        // Dotted pieces must have exactly the widths `Display` pads to, so a dotted text without
+        // surrounding space is canonical; so is a province's two digits.
+        let canonical = text.len() == text.trim().len() && (text.contains('.') || text.len() == 2);
+        Ok((code, canonical))
+    }
+
     /// Parses a dotted code (`33.20.01.2001`) or the same digits without dots (`3320012001`),
     /// as spreadsheets often carry them. Surrounding white space is ignored.
     pub fn parse(text: &str) -> Result<RegionCode, RegionCodeError> {
@@ -344,6 +354,25 @@ mod tests {
             if let Some(parent) = code.parent() {
                 prop_assert!(parent.contains(&code));
                 prop_assert_eq!(parent.level().child(), Some(code.level()));
+            }
+        }
+
+        /// The flag that spares a reader from writing a code again is true exactly when the
+        /// text is what `Display` writes: for canonical, undotted and padded spellings, and any
+        /// text that reads as a code.
+        #[test]
+        fn canonical_flag_matches_display(
+            p in 1u16..100, r in 1u16..100, d in 1u16..100, v in 1u16..10000, depth in 1usize..=4,
+            dotted in any::<bool>(), pad in prop::sample::select(vec!["", " ", "\t", "  "]),
+            noise in "[0-9. ]{0,14}",
+        ) {
+            let canonical = [format!("{p:02}"), format!("{r:02}"), format!("{d:02}"), format!("{v:04}")][..depth].join(".");
+            let spelled = if dotted { canonical.clone() } else { canonical.replace('.', "") };
+            for text in [format!("{pad}{spelled}"), format!("{spelled}{pad}"), noise] {
+                if let Ok((code, flag)) = RegionCode::parse_noting_canonical(&text) {
+                    prop_assert_eq!(code, RegionCode::parse(&text).unwrap());
+                    prop_assert_eq!(flag, code.to_string() == text, "{:?}", text);
+                }
             }
         }
 

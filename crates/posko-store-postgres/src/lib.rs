@@ -857,6 +857,10 @@ impl Store for PostgresStore {
         notify::raise_notice(&self.pool, notice).await
     }
 
+    async fn raise_notices(&self, notices: &[posko_store::NewNotice]) -> StoreResult<Vec<bool>> {
+        notify::raise_notices(&self.pool, notices).await
+    }
+
     async fn notifications(
         &self,
         user_id: i64,

@@ -68,6 +68,26 @@ async fn enqueue(
 
 pub async fn raise_notice(pool: &PgPool, n: &NewNotice) -> StoreResult<bool> {
     let mut tx = pool.begin().await.map_err(be)?;
+    let raised = raise_in(&mut tx, n).await?;
+    tx.commit().await.map_err(be)?;
+    Ok(raised)
+}
+
+/// Several notices in one transaction (one commit, not one per notice): an import that finds
+/// trouble in thousands of districts tells them all at once.
+pub async fn raise_notices(pool: &PgPool, notices: &[NewNotice]) -> StoreResult<Vec<bool>> {
+    let mut tx = pool.begin().await.map_err(be)?;
+    let mut raised = Vec::with_capacity(notices.len());
+    for n in notices {
+        raised.push(raise_in(&mut tx, n).await?);
+    }
+    tx.commit().await.map_err(be)?;
+    Ok(raised)
+}
+
+/// Records one notice inside a transaction; `false` (and nothing written) when its dedupe key
+/// was raised before.
+async fn raise_in(tx: &mut sqlx::PgConnection, n: &NewNotice) -> StoreResult<bool> {
     let at = decode::micros(n.at);
     if let Some(key) = &n.dedupe_key {
         let fresh = sqlx::query(
@@ -81,7 +101,6 @@ pub async fn raise_notice(pool: &PgPool, n: &NewNotice) -> StoreResult<bool> {
         .rows_affected()
             == 1;
         if !fresh {
-            tx.rollback().await.map_err(be)?;
             return Ok(false);
         }
     }
@@ -100,8 +119,7 @@ pub async fn raise_notice(pool: &PgPool, n: &NewNotice) -> StoreResult<bool> {
         .await
         .map_err(map_err("pemberitahuan"))?;
     }
-    enqueue(&mut tx, &n.outbox, n.at).await?;
-    tx.commit().await.map_err(be)?;
+    enqueue(tx, &n.outbox, n.at).await?;
     Ok(true)
 }
 

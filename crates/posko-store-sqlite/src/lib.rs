@@ -766,6 +766,10 @@ impl Store for SqliteStore {
         notify::raise_notice(&self.pool, notice).await
     }
 
+    async fn raise_notices(&self, notices: &[posko_store::NewNotice]) -> StoreResult<Vec<bool>> {
+        notify::raise_notices(&self.pool, notices).await
+    }
+
     async fn notifications(
         &self,
         user_id: i64,

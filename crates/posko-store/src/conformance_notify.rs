@@ -24,6 +24,7 @@ macro_rules! notify_conformance_suite {
         $crate::notify_conformance_suite!(@each $fresh;
             notifications_are_per_officer_unread_first,
             alert_keys_are_raised_once,
+            notices_raised_together_keep_their_keys_and_are_all_or_none,
             outbox_rows_are_leased_retried_and_given_up,
             events_fan_out_once,
             concurrent_claimers_never_share_a_row,
@@ -238,6 +239,56 @@ pub async fn alert_keys_are_raised_once(store: &dyn Store) {
         .raise_notice(&notice(Some("kunci-buruk"), t, vec![note(a, None, "ok")]))
         .await
         .unwrap());
+}
+
+pub async fn notices_raised_together_keep_their_keys_and_are_all_or_none(store: &dyn Store) {
+    let a = officer(store, "piket.a").await;
+    let b = officer(store, "piket.b").await;
+    let t = now();
+    assert!(store
+        .raise_notice(&notice(Some("kunci-lama"), t, vec![note(a, None, "lama")]))
+        .await
+        .unwrap());
+    let mut fresh = notice(
+        Some("kunci-baru"),
+        t,
+        vec![note(a, None, "baru"), note(b, None, "baru")],
+    );
+    fresh.outbox = vec![delivery(OutboxChannel::Event, "", 1)];
+    let batch = [
+        fresh.clone(),
+        notice(Some("kunci-lama"), t, vec![note(a, None, "lama lagi")]),
+        // The same key twice in one call: only the first records.
+        fresh,
+        notice(None, t, vec![note(b, None, "tanpa kunci")]),
+    ];
+    assert_eq!(
+        store.raise_notices(&batch).await.unwrap(),
+        [true, false, false, true]
+    );
+    let texts = |n: Vec<crate::Notification>| {
+        let mut t: Vec<String> = n.into_iter().map(|n| n.message_id).collect();
+        t.sort();
+        t
+    };
+    assert_eq!(
+        texts(store.notifications(a, 10).await.unwrap()),
+        ["baru (id)", "lama (id)"]
+    );
+    assert_eq!(
+        texts(store.notifications(b, 10).await.unwrap()),
+        ["baru (id)", "tanpa kunci (id)"]
+    );
+    assert_eq!(store.outbox_entries(10).await.unwrap().len(), 1);
+    assert!(store.raise_notices(&[]).await.unwrap().is_empty());
+
+    // One bad notice refuses the call whole: no key raised, nothing written.
+    let mut bad = notice(None, t, vec![note(a, None, "ok")]);
+    bad.notifications.push(note(a, None, &"x".repeat(2_000)));
+    let good = notice(Some("kunci-sesudah"), t, vec![note(b, None, "sesudah")]);
+    assert!(store.raise_notices(&[good.clone(), bad]).await.is_err());
+    assert_eq!(store.notifications(b, 10).await.unwrap().len(), 2);
+    assert_eq!(store.raise_notices(&[good]).await.unwrap(), [true]);
 }
 
 pub async fn outbox_rows_are_leased_retried_and_given_up(store: &dyn Store) {

@@ -407,6 +407,10 @@ pub trait Store: Send + Sync + 'static {
     /// already raised, nothing is recorded and the answer is `false`, even when several app
     /// servers raise the same key at once.
     async fn raise_notice(&self, notice: &NewNotice) -> StoreResult<bool>;
+    /// Several notices in one transaction, each as `raise_notice` would record it (a dedupe key
+    /// raised before, or earlier in the same call, records nothing and answers `false`); all or
+    /// none: one notice that cannot be recorded refuses the call.
+    async fn raise_notices(&self, notices: &[NewNotice]) -> StoreResult<Vec<bool>>;
     /// An officer's notifications: unread first, then newest first, at most `limit`.
     async fn notifications(&self, user_id: i64, limit: u32) -> StoreResult<Vec<Notification>>;
     async fn unread_notifications(&self, user_id: i64) -> StoreResult<u64>;

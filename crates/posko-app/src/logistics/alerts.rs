@@ -12,7 +12,7 @@ use posko_core::logistics::Stage;
 use posko_core::{Agency, Level, RegionCode, Zone};
 use posko_store::StoreError;
 
-use crate::notify::{raise, Audience, Notice, NoticeKind};
+use crate::notify::{raise_all, Audience, Notice, NoticeKind};
 use crate::Posko;
 
 use super::BALLOTS;
@@ -25,34 +25,26 @@ fn district_name(posko: &Posko, d: &RegionCode) -> String {
         .unwrap_or_else(|| d.to_string())
 }
 
-/// Raises one notice to a district's coordinators and one to its KPU handlers.
-async fn tell(
-    posko: &Posko,
+/// The two notices about a district: to its coordinators and to its KPU handlers.
+fn notices_for(
     district: RegionCode,
     kind: NoticeKind,
     message_id: String,
     message_en: String,
     dedupe: Option<String>,
-    now: Timestamp,
-) -> Result<usize, StoreError> {
-    let mut raised = 0;
-    for (suffix, audience) in [
+) -> [Notice; 2] {
+    [
         ("koordinator", Audience::Coordinators(district)),
         ("kpu", Audience::Handlers(Agency::Kpu, district)),
-    ] {
-        let notice = Notice {
-            kind,
-            audience,
-            case: None,
-            message_id: message_id.clone(),
-            message_en: message_en.clone(),
-            dedupe_key: dedupe.as_ref().map(|k| format!("{k}:{suffix}")),
-        };
-        if raise(posko.store.as_ref(), &notice, now).await? {
-            raised += 1;
-        }
-    }
-    Ok(raised)
+    ]
+    .map(|(suffix, audience)| Notice {
+        kind,
+        audience,
+        case: None,
+        message_id: message_id.clone(),
+        message_en: message_en.clone(),
+        dedupe_key: dedupe.as_ref().map(|k| format!("{k}:{suffix}")),
+    })
 }
 
 /// Damage and loss on arrival, per district of the receivers: `(damaged, missing)` items, from
@@ -64,14 +56,15 @@ pub async fn on_arrival(
     source: &str,
     now: Timestamp,
 ) -> Result<usize, StoreError> {
-    let mut raised = 0;
+    // All in one write: a national file can bring trouble to thousands of districts, and a
+    // commit per notice had cost its import seconds of disk flushes.
+    let mut notices = Vec::new();
     for (district, (damaged, missing)) in trouble {
         if damaged + missing == 0 {
             continue;
         }
         let name = district_name(posko, district);
-        raised += tell(
-            posko,
+        notices.extend(notices_for(
             *district,
             NoticeKind::LogistikBermasalah,
             format!(
@@ -83,11 +76,10 @@ pub async fn on_arrival(
                  arrival in {name} ({district}), from {source}."
             ),
             None,
-            now,
-        )
-        .await?;
+        ));
     }
-    Ok(raised)
+    let raised = raise_all(posko.store.as_ref(), &notices, now).await?;
+    Ok(raised.into_iter().filter(|&r| r).count())
 }
 
 /// The instant a stage's deadline ends for a place in `zone`: the end of its due day there.
@@ -178,6 +170,10 @@ pub async fn scan(posko: &Posko, now: Timestamp) -> Result<ScanReport, StoreErro
         }
         for region in &regions {
             let short = shortfalls(posko, &election.id, region, now).await?;
+            // A region's notices are written at once (one commit, not one per notice); each
+            // district's pair is counted once if either was raised.
+            let mut notices = Vec::new();
+            let mut lateness = Vec::new();
             for ((district, stage), places) in short {
                 let zone = posko.atlas.zone(&district).unwrap_or(Zone::Wib);
                 let Some(end) = deadline(stage, polling, zone) else {
@@ -251,7 +247,12 @@ pub async fn scan(posko: &Posko, now: Timestamp) -> Result<ScanReport, StoreErro
                     )
                 };
                 let dedupe = format!("{key}:{}:{}:{district}", election.id, stage.as_str());
-                if tell(posko, district, kind, id, en, Some(dedupe), now).await? > 0 {
+                notices.extend(notices_for(district, kind, id, en, Some(dedupe)));
+                lateness.push(late);
+            }
+            let raised = raise_all(posko.store.as_ref(), &notices, now).await?;
+            for (late, pair) in lateness.into_iter().zip(raised.chunks(2)) {
+                if pair.iter().any(|&r| r) {
                     if late {
                         report.late += 1;
                     } else {

@@ -23,7 +23,7 @@ use crate::register::{
 };
 use crate::Posko;
 
-use super::{canonical_place, check_place_in, check_route, BALLOTS};
+use super::{check_place_code, check_route, read_place, BALLOTS};
 
 /// The columns of a hand-over file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -494,10 +494,7 @@ fn parse_row(
     let from = match (cell(Col::FromStage), cell(Col::FromPlace)) {
         ("", "") => None,
         (s, p) => match parse_stage(s) {
-            Some(stage) => Some(Node {
-                stage,
-                place: p.to_string(),
-            }),
+            Some(stage) => Some(read_place(stage, p)),
             None => {
                 problem(
                     Some(Col::FromStage),
@@ -572,24 +569,18 @@ fn parse_row(
             ),
         );
     }
-    let to = to_stage.map(|stage| {
-        let mut n = Node {
-            stage,
-            place: cell(Col::ToPlace).to_string(),
-        };
-        n.place = canonical_place(&n).unwrap_or(n.place);
-        n
-    });
-    let from = from.map(|mut n| {
-        n.place = canonical_place(&n).unwrap_or(n.place);
-        n
-    });
+    // Each place is read once: its canonical spelling and the region it names serve every
+    // check below.
+    let (to, to_region) = match to_stage.map(|stage| read_place(stage, cell(Col::ToPlace))) {
+        Some((node, region)) => (Some(node), region),
+        None => (None, None),
+    };
     if let Some(to) = &to {
-        if let Err(e) = check_place_in(ctx.atlas, to) {
+        if let Err(e) = check_place_code(ctx.atlas, to, to_region) {
             problem(Some(Col::ToPlace), e.to_string());
         }
     }
-    if let (Some(scope), Some(r)) = (ctx.scope, to.as_ref().and_then(region_of)) {
+    if let (Some(scope), Some(r)) = (ctx.scope, to_region) {
         if !scope.contains(&r) {
             problem(
                 Some(Col::ToPlace),
@@ -600,11 +591,12 @@ fn parse_row(
             );
         }
     }
-    if let Some(f) = &from {
-        if let Err(e) = check_place_in(ctx.atlas, f) {
+    if let Some((f, region)) = &from {
+        if let Err(e) = check_place_code(ctx.atlas, f, *region) {
             problem(Some(Col::FromPlace), e.to_string());
         }
     }
+    let from = from.map(|(node, _)| node);
     let clean = problems.borrow().is_empty();
     if let (Some(to), true) = (&to, clean) {
         let route = match &from {
@@ -620,9 +612,7 @@ fn parse_row(
             problem(None, m);
         }
     }
-    let zone = to
-        .as_ref()
-        .and_then(region_of)
+    let zone = to_region
         .and_then(|r| ctx.atlas.zone(&r))
         .unwrap_or(Zone::Wib);
     let at = match parse_time_in(cell(Col::At), ctx.tz(zone)) {

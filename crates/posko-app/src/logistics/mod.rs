@@ -38,32 +38,55 @@ pub fn check_place(posko: &Posko, node: &Node) -> Result<(), LogisticsError> {
 
 /// `check_place` against an atlas.
 pub fn check_place_in(atlas: &posko_core::Atlas, node: &Node) -> Result<(), LogisticsError> {
-    let bad = || LogisticsError::BadPlace {
-        stage: node.stage.label(),
-        place: node.place.clone(),
-    };
-    let (code, level) = match node.stage {
-        Stage::Kpu => (
-            RegionCode::parse(&node.place).map_err(|_| bad())?,
-            Level::Regency,
-        ),
-        Stage::Ppk => (
-            RegionCode::parse(&node.place).map_err(|_| bad())?,
-            Level::District,
-        ),
-        Stage::Pps => (
-            RegionCode::parse(&node.place).map_err(|_| bad())?,
-            Level::Village,
-        ),
-        Stage::Kpps => (
-            TpsId::parse(&node.place).map_err(|_| bad())?.village,
-            Level::Village,
-        ),
-    };
-    if code.level() != level || !atlas.contains(&code) {
-        return Err(bad());
+    check_place_code(atlas, node, place_region(node))
+}
+
+/// The region a node's place names (a TPS's village), if its place reads as one.
+pub fn place_region(node: &Node) -> Option<RegionCode> {
+    match node.stage {
+        Stage::Kpps => TpsId::parse(&node.place).ok().map(|t| t.village),
+        _ => RegionCode::parse(&node.place).ok(),
     }
-    Ok(())
+}
+
+/// `check_place_in` for a place already read: `code` is its region (`place_region`).
+pub fn check_place_code(
+    atlas: &posko_core::Atlas,
+    node: &Node,
+    code: Option<RegionCode>,
+) -> Result<(), LogisticsError> {
+    let level = match node.stage {
+        Stage::Kpu => Level::Regency,
+        Stage::Ppk => Level::District,
+        Stage::Pps | Stage::Kpps => Level::Village,
+    };
+    match code {
+        Some(code) if code.level() == level && atlas.contains(&code) => Ok(()),
+        _ => Err(LogisticsError::BadPlace {
+            stage: node.stage.label(),
+            place: node.place.clone(),
+        }),
+    }
+}
+
+/// Reads a place written for `stage` once: the node with the place spelled canonically (as
+/// written when it cannot be read) and the region it names.
+pub fn read_place(stage: Stage, text: &str) -> (Node, Option<RegionCode>) {
+    let (place, region) = match stage {
+        Stage::Kpps => match TpsId::parse_canonical(text) {
+            Some(t) => (text.to_string(), Some(t.village)),
+            None => match TpsId::parse(text) {
+                Ok(t) => (t.to_string(), Some(t.village)),
+                Err(_) => (text.to_string(), None),
+            },
+        },
+        _ => match RegionCode::parse_noting_canonical(text) {
+            Ok((code, true)) => (text.to_string(), Some(code)),
+            Ok((code, false)) => (code.to_string(), Some(code)),
+            Err(_) => (text.to_string(), None),
+        },
+    };
+    (Node { stage, place }, region)
 }
 
 /// Checks that a hand-over goes down the chain one stage, to a place inside the sender's area
@@ -492,4 +515,41 @@ pub async fn stages(
         rows.push(row);
     }
     Ok((rows, rec))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The import's one-pass reading of a place agrees with reading it the long way
+    /// (`canonical_place`, then `place_region`), for canonical and other spellings.
+    #[test]
+    fn read_place_agrees_with_the_long_way() {
+        let cases = [
+            (Stage::Kpu, "33.20"),
+            (Stage::Kpu, "3320"),
+            (Stage::Kpu, " 33.20 "),
+            (Stage::Ppk, "33.20.01"),
+            (Stage::Pps, "3320012001"),
+            (Stage::Pps, "33.20.01.2001"),
+            (Stage::Kpps, "33.20.01.2001/001"),
+            (Stage::Kpps, "33.20.01.2001/1"),
+            (Stage::Kpps, "3320012001/007"),
+            (Stage::Kpps, " 33.20.01.2001/001"),
+            (Stage::Kpps, "33.20.01.2001"),
+            (Stage::Pps, "bukan kode"),
+            (Stage::Ppk, ""),
+        ];
+        for (stage, text) in cases {
+            let (node, region) = read_place(stage, text);
+            let raw = Node {
+                stage,
+                place: text.to_string(),
+            };
+            let expected = canonical_place(&raw).unwrap_or_else(|| text.to_string());
+            assert_eq!(node.place, expected, "{stage:?} {text:?}");
+            assert_eq!(region, place_region(&raw), "{stage:?} {text:?}");
+            assert_eq!(node.stage, stage);
+        }
+    }
 }
