@@ -20,7 +20,7 @@ BIN="$(pwd)/${CARGO_TARGET_DIR:-target}/release/posko"
 DIR="${BENCH_DIR:-/tmp/posko-logistik-bench}"
 REQUESTS="${BENCH_REQUESTS:-200}"
 REGENCIES="${BENCH_REGENCIES:-$(tail -n +2 data/wilayah/regencies.csv | cut -d, -f1 | tr '\n' ' ')}"
-echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -sr)"
+echo "machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -sr)"
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 timed() { # label, file for the command's output, command...: prints wall s, CPU s, peak MiB
@@ -86,7 +86,7 @@ rm -rf "$DIR"; mkdir -p "$DIR"
 "$BIN" init --data-dir "$DIR/sqlite" >/dev/null
 run_target "SQLite" --data-dir "$DIR/sqlite"
 if [ -n "${POSKO_BENCH_POSTGRES_URL:-}" ]; then
-  psql "$POSKO_BENCH_POSTGRES_URL" -qc 'DROP SCHEMA public CASCADE; CREATE SCHEMA public;' >/dev/null
+  PGOPTIONS='-c client_min_messages=warning' psql "$POSKO_BENCH_POSTGRES_URL" -qc 'DROP SCHEMA public CASCADE; CREATE SCHEMA public;' >/dev/null
   "$BIN" init --database-url "$POSKO_BENCH_POSTGRES_URL" >/dev/null
   run_target "PostgreSQL" --database-url "$POSKO_BENCH_POSTGRES_URL"
 fi
