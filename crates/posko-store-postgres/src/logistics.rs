@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use posko_core::RegionCode;
 use posko_store::{
-    decode, BatchPlanner, BatchRefusal, HoldingDelta, ImportedFile, LogisticsHandover,
+    decode, too_large, BatchPlanner, BatchRefusal, HoldingDelta, ImportedFile, LogisticsHandover,
     NewLogisticsHandover, NodeHolding, StoreError, StoreResult, TpsBallotAccount,
 };
 use sqlx::postgres::{PgPool, PgRow};
@@ -388,11 +388,11 @@ pub async fn import_handovers(
                 let sum = accounts
                     .entry((k.stage, k.place.to_string(), k.kind.to_string(), k.ballot))
                     .or_default();
-                sum.good_in += d.good_in;
-                sum.damaged_in += d.damaged_in;
-                sum.missing_in += d.missing_in;
-                sum.sent_out += d.sent_out;
-                sum.last_at = sum.last_at.max(d.last_at);
+                let Some(total) = sum.checked_add(&d) else {
+                    copy.abort("serah terima ditolak").await.ok();
+                    return Err(StoreError::Rejected(too_large(k.place)));
+                };
+                *sum = total;
             }
             data.clear();
             for h in &chunk {
@@ -426,16 +426,10 @@ pub async fn import_handovers(
         for (key, d) in &accounts {
             match before.get(key) {
                 None => holding_copy_row(&mut fresh, &election, key, d),
-                Some(b) => changed.push((
-                    key,
-                    HoldingDelta {
-                        good_in: b.good_in + d.good_in,
-                        damaged_in: b.damaged_in + d.damaged_in,
-                        missing_in: b.missing_in + d.missing_in,
-                        sent_out: b.sent_out + d.sent_out,
-                        last_at: b.last_at.max(d.last_at),
-                    },
-                )),
+                Some(b) => match b.checked_add(d) {
+                    Some(total) => changed.push((key, total)),
+                    None => return Err(StoreError::Rejected(too_large(&key.1))),
+                },
             }
         }
         if !fresh.is_empty() {

@@ -1957,6 +1957,30 @@ pub async fn logistics_batches_are_all_or_nothing(s: &dyn Store) {
         .unwrap();
     assert_eq!(kpu_now[0].good_in, 30_100);
 
+    // Counts that would take an account past what a u32 holds refuse the batch (not wrap).
+    let huge = || {
+        h(
+            None,
+            kpu.clone(),
+            BallotType::Dpr,
+            4_000_000_000,
+            4_000_000_000,
+        )
+    };
+    let mut it = vec![Ok(huge()), Ok(huge())].into_iter();
+    let refusal = s
+        .import_handovers(None, &mut it)
+        .await
+        .unwrap()
+        .unwrap_err();
+    assert_eq!(refusal.index, 1);
+    assert!(refusal.message.contains("33.20"), "{}", refusal.message);
+    let kpu_now = s
+        .holdings("pemilu-2024", Stage::Kpu, "33.20")
+        .await
+        .unwrap();
+    assert_eq!(kpu_now[0].good_in, 30_100);
+
     // Two batches at once from the same stock of 100 left: together they cannot spend it twice.
     let spend = |place: &str| {
         vec![Ok(h(

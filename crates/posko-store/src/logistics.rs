@@ -143,6 +143,27 @@ pub struct HoldingDelta {
     pub last_at: Option<Timestamp>,
 }
 
+/// The refusal of a row that would take an account past what a count can hold.
+pub fn too_large(place: &str) -> String {
+    format!(
+        "jumlah pada akun {place} melampaui {} (a count of this account would be too large)",
+        u32::MAX
+    )
+}
+
+impl HoldingDelta {
+    /// `self + more`, or `None` when a count would not fit.
+    pub fn checked_add(&self, more: &HoldingDelta) -> Option<HoldingDelta> {
+        Some(HoldingDelta {
+            good_in: self.good_in.checked_add(more.good_in)?,
+            damaged_in: self.damaged_in.checked_add(more.damaged_in)?,
+            missing_in: self.missing_in.checked_add(more.missing_in)?,
+            sent_out: self.sent_out.checked_add(more.sent_out)?,
+            last_at: self.last_at.max(more.last_at),
+        })
+    }
+}
+
 /// Checks a batch of hand-overs chunk by chunk, for a back end that holds its write lock for the
 /// whole batch: it knows what every sender holds (seeded from the store, then moved by each
 /// accepted row, in order), applies `posko_core::logistics::check_hand_over` to every row, and
@@ -272,7 +293,11 @@ impl BatchPlanner {
                 check_hand_over(from.stage, h.to.stage, counts, held)
                     .map_err(|r| refuse(format!("{} {}: {r}", from.stage.label(), from.place)))?;
                 *self.held(key) = held - h.sent;
-                deltas.entry(key).or_default().sent_out += h.sent;
+                let d = deltas.entry(key).or_default();
+                d.sent_out = d
+                    .sent_out
+                    .checked_add(h.sent)
+                    .ok_or_else(|| refuse(too_large(&from.place)))?;
             } else {
                 // Stock delivered to a warehouse: only the counts must agree.
                 if h.to.stage != Stage::Kpu {
@@ -303,11 +328,22 @@ impl BatchPlanner {
                 kind: &h.item.kind,
                 ballot: h.item.ballot,
             };
-            *self.held(key) += h.good;
+            // Counts are u32 (a regency needs millions of ballots, not billions): a file that
+            // would overflow an account is refused rather than wrapped.
+            let held = self.held(key);
+            *held = held
+                .checked_add(h.good)
+                .ok_or_else(|| refuse(too_large(&h.to.place)))?;
             let d = deltas.entry(key).or_default();
-            d.good_in += h.good;
-            d.damaged_in += h.damaged;
-            d.missing_in += h.missing;
+            let sums = (
+                d.good_in.checked_add(h.good),
+                d.damaged_in.checked_add(h.damaged),
+                d.missing_in.checked_add(h.missing),
+            );
+            let (Some(good), Some(damaged), Some(missing)) = sums else {
+                return Err(refuse(too_large(&h.to.place)));
+            };
+            (d.good_in, d.damaged_in, d.missing_in) = (good, damaged, missing);
             d.last_at = d.last_at.max(Some(h.at));
         }
         Ok(deltas)
