@@ -261,15 +261,24 @@ fn read_xlsx(path: &Path, file: &str) -> Result<Table, ImportError> {
         file: file.into(),
         reason,
     };
-    let mut wb = open_workbook_auto(path).map_err(|e| unreadable(e.to_string()))?;
-    let sheet = wb
-        .sheet_names()
-        .first()
-        .cloned()
-        .ok_or_else(|| unreadable("tidak ada lembar kerja (no worksheet)".into()))?;
-    let range = wb
-        .worksheet_range(&sheet)
-        .map_err(|e| unreadable(e.to_string()))?;
+    // calamine panics on some malformed workbooks (a shared-string index past the table): a
+    // broken file is a clear error, not a crash of the import or the server's request.
+    let range = std::panic::catch_unwind(|| {
+        let mut wb = open_workbook_auto(path).map_err(|e| e.to_string())?;
+        let sheet = wb
+            .sheet_names()
+            .first()
+            .cloned()
+            .ok_or_else(|| "tidak ada lembar kerja (no worksheet)".to_string())?;
+        wb.worksheet_range(&sheet).map_err(|e| e.to_string())
+    })
+    .unwrap_or_else(|_| {
+        Err(
+            "berkas XLSX rusak dan tidak dapat dibaca (the XLSX file is damaged and cannot be read)"
+                .to_string(),
+        )
+    })
+    .map_err(unreadable)?;
     let (start_row, start_col) = range.start().unwrap_or((0, 0));
     let mut header = None;
     let mut rows = Vec::new();
@@ -555,6 +564,24 @@ pub async fn import_file(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A workbook calamine panics on (found by the DPT fuzz target) is an unreadable file, for
+    /// the TPS register and the logistics import alike.
+    #[test]
+    fn a_workbook_the_reader_panics_on_is_unreadable() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("tps.xlsx");
+        std::fs::write(
+            &path,
+            include_bytes!("../../posko-dpt/tests/data/shared-string-out-of-range.xlsx"),
+        )
+        .unwrap();
+        let msg = read_table(&path, "tps.xlsx").err().unwrap().to_string();
+        assert!(
+            msg.contains("tps.xlsx") && msg.contains("XLSX rusak"),
+            "{msg}"
+        );
+    }
 
     fn check(text: &str) -> Result<CheckedRegister, ImportError> {
         let t = read_csv(text.as_bytes(), "tps.csv").unwrap();

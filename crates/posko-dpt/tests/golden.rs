@@ -255,6 +255,18 @@ fn hostile_inputs_end_with_a_clear_message() {
         .unwrap_err()
         .to_string();
     assert!(msg.contains("rusak.xlsx"), "{msg}");
+    // Found by the fuzz target: a cell naming a shared string past the table made calamine
+    // panic, which ended the whole run.
+    let msg = try_file(
+        "string-bersama.xlsx",
+        include_bytes!("data/shared-string-out-of-range.xlsx"),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        msg.contains("string-bersama.xlsx") && msg.contains("XLSX rusak"),
+        "{msg}"
+    );
 
     // A huge field and an unclosed quote: findings with line and column, and the run ends.
     let mut body = b"NIK,NAMA,TANGGAL_LAHIR,JENIS_KELAMIN,KODE_DESA,TPS\n".to_vec();

@@ -475,15 +475,27 @@ pub fn is_sheet(path: &Path) -> bool {
 
 /// The first sheet of a workbook as rows of text cells with their row numbers (1-based).
 pub fn read_sheet(path: &Path) -> Result<Vec<(u64, ByteRecord)>, String> {
-    let book = calamine::open_workbook_auto(path).map_err(|e| e.to_string())?;
-    sheet_rows(book)
+    unbroken(|| sheet_rows(calamine::open_workbook_auto(path).map_err(|e| e.to_string())?))
 }
 
 /// The same for a workbook held in memory (an upload).
 pub fn read_sheet_bytes(bytes: &[u8]) -> Result<Vec<(u64, ByteRecord)>, String> {
-    let book = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes))
-        .map_err(|e| e.to_string())?;
-    sheet_rows(book)
+    unbroken(|| {
+        let book = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes))
+            .map_err(|e| e.to_string())?;
+        sheet_rows(book)
+    })
+}
+
+/// Runs a workbook read that calamine may panic in (it does on some malformed files): a broken
+/// file is a clear error, not a crash of the import or the server's request.
+fn unbroken<T>(read: impl FnOnce() -> Result<T, String>) -> Result<T, String> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(read)).unwrap_or_else(|_| {
+        Err(
+            "berkas XLSX rusak dan tidak dapat dibaca (the XLSX file is damaged and cannot be read)"
+                .to_string(),
+        )
+    })
 }
 
 fn sheet_rows<RS: std::io::Read + std::io::Seek>(
@@ -524,6 +536,14 @@ fn cell_text(c: &Data) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A workbook calamine panics on (found by the DPT fuzz target) is an error, not a crash.
+    #[test]
+    fn a_workbook_the_reader_panics_on_is_an_error() {
+        let bytes = include_bytes!("../../posko-dpt/tests/data/shared-string-out-of-range.xlsx");
+        let e = read_sheet_bytes(bytes).unwrap_err();
+        assert!(e.contains("XLSX rusak"), "{e}");
+    }
 
     fn layout(h: &str) -> Layout {
         let hs: Vec<String> = h.split(',').map(String::from).collect();
