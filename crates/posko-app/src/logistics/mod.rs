@@ -460,11 +460,32 @@ pub async fn stages(
         top: Some(top),
         ..Reconciliation::default()
     };
-    for stage in Stage::ALL.into_iter().filter(|s| *s >= top) {
-        let held: BTreeMap<(String, BallotType), posko_store::NodeHolding> = posko
-            .store
-            .holdings(election_id, stage, &within.to_string())
-            .await?
+    // The stages' accounts are independent reads: made at once, on separate connections, so a
+    // district board waits for the slowest of them rather than their sum.
+    let place = within.to_string();
+    let read = |stage: Stage| {
+        let place = &place;
+        async move {
+            if stage < top {
+                return Ok(Vec::new());
+            }
+            posko.store.holdings(election_id, stage, place).await
+        }
+    };
+    let (kpu, ppk, pps, kpps) = tokio::try_join!(
+        read(Stage::Kpu),
+        read(Stage::Ppk),
+        read(Stage::Pps),
+        read(Stage::Kpps)
+    )?;
+    let accounts = [
+        (Stage::Kpu, kpu),
+        (Stage::Ppk, ppk),
+        (Stage::Pps, pps),
+        (Stage::Kpps, kpps),
+    ];
+    for (stage, accounts) in accounts.into_iter().filter(|(s, _)| *s >= top) {
+        let held: BTreeMap<(String, BallotType), posko_store::NodeHolding> = accounts
             .into_iter()
             .filter(|h| h.item.kind == BALLOTS)
             .filter_map(|h| Some(((h.node.place.clone(), h.item.ballot?), h)))
