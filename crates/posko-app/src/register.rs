@@ -261,9 +261,7 @@ fn read_xlsx(path: &Path, file: &str) -> Result<Table, ImportError> {
         file: file.into(),
         reason,
     };
-    // calamine panics on some malformed workbooks (a shared-string index past the table): a
-    // broken file is a clear error, not a crash of the import or the server's request.
-    let range = std::panic::catch_unwind(|| {
+    let range = posko_core::workbook::guarded(|| {
         let mut wb = open_workbook_auto(path).map_err(|e| e.to_string())?;
         let sheet = wb
             .sheet_names()
@@ -271,12 +269,6 @@ fn read_xlsx(path: &Path, file: &str) -> Result<Table, ImportError> {
             .cloned()
             .ok_or_else(|| "tidak ada lembar kerja (no worksheet)".to_string())?;
         wb.worksheet_range(&sheet).map_err(|e| e.to_string())
-    })
-    .unwrap_or_else(|_| {
-        Err(
-            "berkas XLSX rusak dan tidak dapat dibaca (the XLSX file is damaged and cannot be read)"
-                .to_string(),
-        )
     })
     .map_err(unreadable)?;
     let (start_row, start_col) = range.start().unwrap_or((0, 0));

@@ -30,6 +30,7 @@ pub mod tps;
 pub mod tracking;
 pub mod warning;
 pub mod wilayah;
+pub mod workbook;
 pub mod zone;
 
 pub use access::{Agency, Role};

@@ -15,10 +15,6 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use calamine::{Data, Reader};
-
-/// What a workbook the XLSX reader gave up on is called.
-const BROKEN_WORKBOOK: &str =
-    "berkas XLSX rusak dan tidak dapat dibaca (the XLSX file is damaged and cannot be read)";
 use csv::ByteRecord;
 
 use crate::check::{decode_field, ColumnMap, Field, HeaderError};
@@ -323,15 +319,12 @@ fn open_sheet(
         path: path.to_path_buf(),
         message: m,
     };
-    // calamine panics on some malformed workbooks (a shared-string index past the table, found
-    // by the fuzz target): a broken file is a clear error, not a crash.
-    let range = std::panic::catch_unwind(|| {
+    let range = posko_core::workbook::guarded(|| {
         let mut book = calamine::open_workbook_auto(path).map_err(|e| e.to_string())?;
         book.worksheet_range_at(0)
             .ok_or_else(|| "tidak ada lembar kerja (no worksheet)".to_string())?
             .map_err(|e| e.to_string())
     })
-    .unwrap_or_else(|_| Err(BROKEN_WORKBOOK.to_string()))
     .map_err(sheet_err)?;
     counter.fetch_add(
         std::fs::metadata(path).map(|m| m.len()).unwrap_or(0),

@@ -12,6 +12,7 @@ use std::path::Path;
 use calamine::{Data, Reader};
 use csv::ByteRecord;
 use posko_core::results::{ByList, Papers, ResultForm};
+use posko_core::workbook::guarded;
 use posko_core::{BallotType, RegionCode, TpsId, TpsNumber};
 
 use crate::split::Row;
@@ -475,26 +476,15 @@ pub fn is_sheet(path: &Path) -> bool {
 
 /// The first sheet of a workbook as rows of text cells with their row numbers (1-based).
 pub fn read_sheet(path: &Path) -> Result<Vec<(u64, ByteRecord)>, String> {
-    unbroken(|| sheet_rows(calamine::open_workbook_auto(path).map_err(|e| e.to_string())?))
+    guarded(|| sheet_rows(calamine::open_workbook_auto(path).map_err(|e| e.to_string())?))
 }
 
 /// The same for a workbook held in memory (an upload).
 pub fn read_sheet_bytes(bytes: &[u8]) -> Result<Vec<(u64, ByteRecord)>, String> {
-    unbroken(|| {
+    guarded(|| {
         let book = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes))
             .map_err(|e| e.to_string())?;
         sheet_rows(book)
-    })
-}
-
-/// Runs a workbook read that calamine may panic in (it does on some malformed files): a broken
-/// file is a clear error, not a crash of the import or the server's request.
-fn unbroken<T>(read: impl FnOnce() -> Result<T, String>) -> Result<T, String> {
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(read)).unwrap_or_else(|_| {
-        Err(
-            "berkas XLSX rusak dan tidak dapat dibaca (the XLSX file is damaged and cannot be read)"
-                .to_string(),
-        )
     })
 }
 
