@@ -20,7 +20,7 @@ use std::time::Instant;
 use posko_core::{Atlas, Election};
 use rayon::prelude::*;
 
-use crate::check::{check_row_with, ColumnMap, Field, Marital, Rules};
+use crate::check::{check_row_with, ColumnMap, Field, FieldText, Marital, Rules};
 use crate::date::Ymd;
 use crate::dup;
 use crate::finding::{Code, Finding, ALL_CODES};
@@ -317,7 +317,14 @@ impl RowStage<'_> {
     }
 
     /// Checks one row and files what it leaves: findings, counts, spill records.
-    fn row(&self, local: &mut Local, map: &ColumnMap, file: u16, line: u64, fields: &[&[u8]]) {
+    fn row<F: FieldText>(
+        &self,
+        local: &mut Local,
+        map: &ColumnMap,
+        file: u16,
+        line: u64,
+        fields: &[F],
+    ) {
         local.rows += 1;
         let mut out = check_row_with(self.rules, map, file, line, fields, !self.basic);
         if self.basic {
@@ -535,10 +542,18 @@ pub fn run(
                 match work {
                     Ok(Work::Chunk(chunk, delimiter)) => {
                         records.parse(chunk, delimiter);
-                        let mut fields: Vec<&[u8]> = Vec::with_capacity(map.headers.len() + 1);
+                        let width = map.headers.len() + 1;
+                        let mut fields: Vec<&[u8]> = Vec::with_capacity(width);
+                        let mut texts: Vec<&str> = Vec::with_capacity(width);
+                        let whole = records.text();
                         for i in 0..records.len() {
-                            records.fields_into(i, &mut fields);
-                            stage.row(&mut local, map, file, records.line(i), &fields);
+                            let line = records.line(i);
+                            if whole.is_some_and(|t| records.texts_into(i, t, &mut texts)) {
+                                stage.row(&mut local, map, file, line, &texts);
+                            } else {
+                                records.fields_into(i, &mut fields);
+                                stage.row(&mut local, map, file, line, &fields);
+                            }
                         }
                     }
                     Ok(Work::Rows(rows)) => {
