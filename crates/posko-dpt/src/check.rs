@@ -337,26 +337,37 @@ fn parse_tps(text: &str) -> Option<u16> {
 
 /// Result of checking one row.
 #[derive(Debug, Default)]
-pub struct RowOut {
+pub struct RowOut<'f> {
     pub voter: Option<Voter>,
     pub findings: Vec<Finding>,
+    /// The name as listed (trimmed), borrowed from the row where it can be: the exact-duplicate
+    /// spill copies it from here, so that a basic run allocates nothing per row for it.
+    pub name: Cow<'f, str>,
 }
 
 /// Checks one row. `fields` are its raw bytes; `expected` is the header's width.
-pub fn check_row(rules: &Rules, map: &ColumnMap, file: u16, line: u64, fields: &[&[u8]]) -> RowOut {
-    check_row_with(rules, map, file, line, fields, true)
-}
-
-/// `check_row`, with `names` false leaving out what only the probable-duplicate stage needs
-/// (the normalised name and birthplace), for a run of the basic tasks.
-pub fn check_row_with<F: FieldText>(
+pub fn check_row<'f>(
     rules: &Rules,
     map: &ColumnMap,
     file: u16,
     line: u64,
-    fields: &[F],
+    fields: &'f [&'f [u8]],
+) -> RowOut<'f> {
+    check_row_with(rules, map, file, line, fields, true)
+}
+
+/// `check_row`, with `names` false for a run of the basic tasks (exact duplicates, eligibility,
+/// counts): it leaves out what only the probable-duplicate stage needs (the normalised name
+/// and birthplace, the owned name) and the checks whose findings that run does not report
+/// (the NIK's region, its agreement with the stated date and sex).
+pub fn check_row_with<'f, F: FieldText>(
+    rules: &Rules,
+    map: &ColumnMap,
+    file: u16,
+    line: u64,
+    fields: &'f [F],
     names: bool,
-) -> RowOut {
+) -> RowOut<'f> {
     let mut out = RowOut::default();
     let get = |f: Field| -> Cow<'_, str> {
         match map.get(f).and_then(|i| fields.get(i)) {
@@ -470,9 +481,15 @@ pub fn check_row_with<F: FieldText>(
             village,
         );
     }
-    let sex_text = get(Field::JenisKelamin);
+    let sex_text = if names {
+        get(Field::JenisKelamin)
+    } else {
+        Cow::Borrowed("")
+    };
     let sex = Sex::parse(&sex_text);
-    if trim(&sex_text).is_empty() {
+    if !names {
+        // Not reported by a basic run.
+    } else if trim(&sex_text).is_empty() {
         finding(
             Code::KolomWajibKosong,
             Some(Field::JenisKelamin),
@@ -554,7 +571,7 @@ pub fn check_row_with<F: FieldText>(
             Ok(p) => {
                 nik_value = p.value;
                 nik_born = p.birth_date(rules.polling_day);
-                if !rules.prefixes.known(p.district) {
+                if names && !rules.prefixes.known(p.district) {
                     finding(
                         Code::NikWilayah,
                         Some(Field::Nik),
@@ -566,7 +583,9 @@ pub fn check_row_with<F: FieldText>(
                     );
                 }
                 let mut why = Vec::new();
-                if let Some(b) = born {
+                if !names {
+                    // Not reported by a basic run.
+                } else if let Some(b) = born {
                     if !p.agrees_with(b) {
                         why.push(format!(
                             "tanggal dalam NIK {:02}-{:02}-{:02}, tanggal lahir {}",
@@ -638,9 +657,17 @@ pub fn check_row_with<F: FieldText>(
         born,
         sex,
         norm,
-        name: name.to_string(),
+        name: if names {
+            name.to_string()
+        } else {
+            String::new()
+        },
         birthplace,
     });
+    out.name = match name_cow {
+        Cow::Borrowed(s) => Cow::Borrowed(trim(s)),
+        Cow::Owned(s) => Cow::Owned(trim(&s).to_string()),
+    };
     out
 }
 
@@ -679,13 +706,13 @@ impl Voter {
     }
 
     /// Serialises what the exact-duplicate stage needs: the NIK, the row's place and name.
-    pub fn encode_nik(&self, out: &mut Vec<u8>) {
+    pub fn encode_nik(&self, name: &str, out: &mut Vec<u8>) {
         out.extend_from_slice(&self.nik.to_le_bytes());
         out.extend_from_slice(&self.file.to_le_bytes());
         out.extend_from_slice(&self.line.to_le_bytes());
         out.extend_from_slice(&self.village.to_le_bytes());
         out.extend_from_slice(&self.tps.to_le_bytes());
-        let b = self.name.as_bytes();
+        let b = name.as_bytes();
         let n = b.len().min(MAX_FIELD);
         out.extend_from_slice(&(n as u16).to_le_bytes());
         out.extend_from_slice(&b[..n]);

@@ -81,7 +81,18 @@ fn decode_nik_rows(buf: &[u8]) -> Vec<NikRow> {
 /// of small fixed records and one pass; names are decoded only for the findings.
 pub fn exact_duplicates(buf: &[u8], files: &[String]) -> Vec<Finding> {
     let mut rows = decode_nik_rows(buf);
-    rows.retain(|v| v.nik != 0);
+    // Nearly every NIK is listed once: the repeated ones are found on a sort of the bare
+    // numbers, and only their rows are sorted in full (sorting every row was 5 % of a run).
+    let mut niks: Vec<u64> = rows.iter().map(|r| r.nik).filter(|n| *n != 0).collect();
+    niks.sort_unstable();
+    let mut repeated: Vec<u64> = niks
+        .windows(2)
+        .filter(|w| w[0] == w[1])
+        .map(|w| w[0])
+        .collect();
+    repeated.dedup();
+    drop(niks);
+    rows.retain(|v| v.nik != 0 && repeated.binary_search(&v.nik).is_ok());
     // One 128-bit key: the NIK, then the file and line (lines fit in 48 bits).
     rows.sort_unstable_by_key(|v| {
         (u128::from(v.nik) << 64) | (u128::from(v.file) << 48) | u128::from(v.line)
@@ -617,7 +628,7 @@ mod tests {
         ];
         let mut buf = Vec::new();
         for x in &v {
-            x.encode_nik(&mut buf);
+            x.encode_nik(&x.name, &mut buf);
         }
         let f = exact_duplicates(&buf, &["x.csv".into()]);
         let mut lines: Vec<u64> = f.iter().map(|f| f.line).collect();

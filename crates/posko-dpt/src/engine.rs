@@ -301,7 +301,32 @@ struct Local {
     findings: Vec<Finding>,
     counts: Counts,
     tps_load: HashMap<(u64, u16), u32>,
+    /// Rows of the current run of one village and TPS, counted before they reach the maps:
+    /// lists are sorted by village and TPS, so a lookup per run instead of per row.
+    run: ((u64, u16), u32),
     rows: u64,
+}
+
+impl Local {
+    /// Counts a row listed in `village` at `tps`.
+    fn count(&mut self, village: u64, tps: u16) {
+        if self.run.0 != (village, tps) {
+            self.end_run();
+            self.run.0 = (village, tps);
+        }
+        self.run.1 += 1;
+    }
+
+    fn end_run(&mut self) {
+        let ((village, tps), n) = std::mem::take(&mut self.run);
+        if n == 0 {
+            return;
+        }
+        self.counts.add_rows(village, u64::from(n));
+        if village != 0 && tps != 0 {
+            *self.tps_load.entry((village, tps)).or_insert(0) += n;
+        }
+    }
 }
 
 impl RowStage<'_> {
@@ -312,6 +337,7 @@ impl RowStage<'_> {
             findings: Vec::new(),
             counts: Counts::default(),
             tps_load: HashMap::new(),
+            run: ((0, 0), 0),
             rows: 0,
         }
     }
@@ -333,13 +359,10 @@ impl RowStage<'_> {
         }
         local.findings.append(&mut out.findings);
         let Some(v) = out.voter else { return };
-        local.counts.add_row(v.village);
-        if v.village != 0 && v.tps != 0 {
-            *local.tps_load.entry((v.village, v.tps)).or_insert(0) += 1;
-        }
+        local.count(v.village, v.tps);
         if v.nik != 0 {
             let p = (v.nik_hash() % local.nik.len() as u64) as usize;
-            v.encode_nik(&mut local.nik[p]);
+            v.encode_nik(&out.name, &mut local.nik[p]);
         }
         if !local.regency.is_empty() && !v.norm.is_empty() && v.born.is_some() {
             let p = (fnv(&v.regency().to_le_bytes()) % local.regency.len() as u64) as usize;
@@ -348,7 +371,8 @@ impl RowStage<'_> {
     }
 
     /// Hands a chunk's results to the shared state.
-    fn flush(&self, local: Local) -> Result<(), EngineError> {
+    fn flush(&self, mut local: Local) -> Result<(), EngineError> {
+        local.end_run();
         for (p, b) in local.nik.iter().enumerate() {
             self.by_nik.write(p, b)?;
         }
@@ -680,4 +704,39 @@ pub fn run(
     timer.lap("hasil (outputs)");
     debug_assert_eq!(ALL_CODES.len(), 12);
     Ok(summary)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Rows are counted per run of one village and TPS; a run broken and resumed, and the
+    /// run left open at the end of a chunk, are all counted.
+    #[test]
+    fn runs_of_rows_count_like_rows() {
+        let mut local = Local {
+            nik: Vec::new(),
+            regency: Vec::new(),
+            findings: Vec::new(),
+            counts: Counts::default(),
+            tps_load: HashMap::new(),
+            run: ((0, 0), 0),
+            rows: 0,
+        };
+        let (a, b) = (3320012001u64, 3320012002u64);
+        for (village, tps) in [(a, 1), (a, 1), (b, 1), (a, 1), (a, 2), (0, 0), (a, 2)] {
+            local.count(village, tps);
+        }
+        local.end_run();
+        assert_eq!(local.counts.villages[&a].1, 5);
+        assert_eq!(local.counts.villages[&b].1, 1);
+        assert_eq!(local.counts.villages[&0].1, 1);
+        assert_eq!(local.tps_load[&(a, 1)], 3);
+        assert_eq!(local.tps_load[&(a, 2)], 2);
+        assert_eq!(local.tps_load[&(b, 1)], 1);
+        assert!(
+            !local.tps_load.contains_key(&(0, 0)),
+            "no TPS for an unknown village"
+        );
+    }
 }

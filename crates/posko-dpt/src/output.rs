@@ -23,13 +23,14 @@ use crate::region::{district_of, district_text, village_text, RegionIndex};
 /// Rows and findings per village (0 = no known village).
 #[derive(Debug, Default)]
 pub struct Counts {
-    villages: HashMap<u64, ([u64; 12], u64)>,
+    pub(crate) villages: HashMap<u64, ([u64; 12], u64)>,
     totals: [u64; 12],
 }
 
 impl Counts {
-    pub fn add_row(&mut self, village: u64) {
-        self.villages.entry(village).or_default().1 += 1;
+    /// Counts `n` rows listed in `village`.
+    pub fn add_rows(&mut self, village: u64, n: u64) {
+        self.villages.entry(village).or_default().1 += n;
     }
 
     pub fn add_finding(&mut self, f: &Finding) {
