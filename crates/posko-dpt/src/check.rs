@@ -7,7 +7,7 @@ use std::borrow::Cow;
 
 use crate::date::{parse_date, Ymd};
 use crate::finding::{Code, Finding};
-use crate::name::{fnv, normalize};
+use crate::name::{fnv, normalize, normalize_remembered};
 use crate::nik::{self, NikError, Prefixes, Sex};
 use crate::region::{parse_village, RegionIndex};
 
@@ -638,7 +638,7 @@ pub fn check_row_with<'f, F: FieldText>(
     let (nkk, birthplace, norm) = if names {
         (
             nik::nik_value(&get(Field::Nkk)).unwrap_or(0),
-            normalize(&get(Field::TempatLahir)),
+            normalize_remembered(&get(Field::TempatLahir)),
             normalize(name),
         )
     } else {
