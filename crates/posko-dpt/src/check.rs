@@ -356,7 +356,7 @@ pub fn check_row<'f>(
     check_row_with(rules, map, file, line, fields, true)
 }
 
-/// `check_row`, with `names` false for a run of the basic tasks (exact duplicates, eligibility,
+/// `check_row`, with `full` false for a run of the basic tasks (exact duplicates, eligibility,
 /// counts): it leaves out what only the probable-duplicate stage needs (the normalised name
 /// and birthplace, the owned name) and the checks whose findings that run does not report
 /// (the NIK's region, its agreement with the stated date and sex).
@@ -366,7 +366,7 @@ pub fn check_row_with<'f, F: FieldText>(
     file: u16,
     line: u64,
     fields: &'f [F],
-    names: bool,
+    full: bool,
 ) -> RowOut<'f> {
     let mut out = RowOut::default();
     let get = |f: Field| -> Cow<'_, str> {
@@ -426,7 +426,7 @@ pub fn check_row_with<'f, F: FieldText>(
     if village_raw.is_empty() {
         region_finding = Some((Code::KolomWajibKosong, "kode desa/kelurahan kosong".into()));
     } else {
-        let full = parse_village(village_raw).or_else(|| {
+        let parsed = parse_village(village_raw).or_else(|| {
             // Split columns: province, regency, district and a 4-digit village part.
             let part = |f: Field| trim(&get(f)).parse::<u64>().ok();
             let d = part(Field::KodeDesa)?;
@@ -439,7 +439,7 @@ pub fn check_row_with<'f, F: FieldText>(
             let c = c % 100;
             (p < 100 && d < 10_000).then_some(((p * 100 + k) * 100 + c) * 10_000 + d)
         });
-        match full {
+        match parsed {
             Some(v) if rules.regions.village(v).is_some() => village = v,
             Some(v) => {
                 region_finding = Some((
@@ -481,13 +481,13 @@ pub fn check_row_with<'f, F: FieldText>(
             village,
         );
     }
-    let sex_text = if names {
+    let sex_text = if full {
         get(Field::JenisKelamin)
     } else {
         Cow::Borrowed("")
     };
     let sex = Sex::parse(&sex_text);
-    if !names {
+    if !full {
         // Not reported by a basic run.
     } else if trim(&sex_text).is_empty() {
         finding(
@@ -571,7 +571,7 @@ pub fn check_row_with<'f, F: FieldText>(
             Ok(p) => {
                 nik_value = p.value;
                 nik_born = p.birth_date(rules.polling_day);
-                if names && !rules.prefixes.known(p.district) {
+                if full && !rules.prefixes.known(p.district) {
                     finding(
                         Code::NikWilayah,
                         Some(Field::Nik),
@@ -583,7 +583,7 @@ pub fn check_row_with<'f, F: FieldText>(
                     );
                 }
                 let mut why = Vec::new();
-                if !names {
+                if !full {
                     // Not reported by a basic run.
                 } else if let Some(b) = born {
                     if !p.agrees_with(b) {
@@ -635,7 +635,7 @@ pub fn check_row_with<'f, F: FieldText>(
         }
     }
 
-    let (nkk, birthplace, norm) = if names {
+    let (nkk, birthplace, norm) = if full {
         (
             nik::nik_value(&get(Field::Nkk)).unwrap_or(0),
             normalize_remembered(&get(Field::TempatLahir)),
@@ -657,7 +657,7 @@ pub fn check_row_with<'f, F: FieldText>(
         born,
         sex,
         norm,
-        name: if names {
+        name: if full {
             name.to_string()
         } else {
             String::new()
