@@ -308,6 +308,18 @@ struct Local {
 }
 
 impl Local {
+    fn new(nik_parts: usize, regency_parts: usize) -> Local {
+        Local {
+            nik: vec![Vec::new(); nik_parts],
+            regency: vec![Vec::new(); regency_parts],
+            findings: Vec::new(),
+            counts: Counts::default(),
+            tps_load: HashMap::new(),
+            run: ((0, 0), 0),
+            rows: 0,
+        }
+    }
+
     /// Counts a row listed in `village` at `tps`.
     fn count(&mut self, village: u64, tps: u16) {
         if self.run.0 != (village, tps) {
@@ -331,15 +343,7 @@ impl Local {
 
 impl RowStage<'_> {
     fn local(&self) -> Local {
-        Local {
-            nik: vec![Vec::new(); self.by_nik.parts()],
-            regency: vec![Vec::new(); self.by_regency.map_or(0, Spill::parts)],
-            findings: Vec::new(),
-            counts: Counts::default(),
-            tps_load: HashMap::new(),
-            run: ((0, 0), 0),
-            rows: 0,
-        }
+        Local::new(self.by_nik.parts(), self.by_regency.map_or(0, Spill::parts))
     }
 
     /// Checks one row and files what it leaves: findings, counts, spill records.
@@ -714,15 +718,7 @@ mod tests {
     /// run left open at the end of a chunk, are all counted.
     #[test]
     fn runs_of_rows_count_like_rows() {
-        let mut local = Local {
-            nik: Vec::new(),
-            regency: Vec::new(),
-            findings: Vec::new(),
-            counts: Counts::default(),
-            tps_load: HashMap::new(),
-            run: ((0, 0), 0),
-            rows: 0,
-        };
+        let mut local = Local::new(0, 0);
         let (a, b) = (3320012001u64, 3320012002u64);
         for (village, tps) in [(a, 1), (a, 1), (b, 1), (a, 1), (a, 2), (0, 0), (a, 2)] {
             local.count(village, tps);
