@@ -358,34 +358,53 @@ impl Partition {
         }
     }
 
-    /// Can the names of rows `i` and `j` reach the scoring threshold at all? The tests
-    /// `score::name_similarity` starts with, on the interned names' numbers, and then two
-    /// bounds from the letter counts: one typing slip changes at most two counts by one, so
-    /// two slips leave at most four letters unmatched; and a Jaro-Winkler of 0.97 needs a
-    /// Jaro of 0.95, which the number of letters the two names share bounds from above.
-    /// Most pairs of a birth-date block end here without touching a string.
-    fn names_may_match(&self, i: usize, j: usize) -> bool {
-        let (a, b) = (self.norm(i), self.norm(j));
-        if self.rows[i].norm == self.rows[j].norm || a.words_hash == b.words_hash {
+    /// What the first tests of a pair need of row `i` (see `Probe`).
+    fn probe(&self, i: usize) -> Probe {
+        let r = &self.rows[i];
+        let n = &self.names[r.norm as usize];
+        Probe {
+            nik: r.nik,
+            words_hash: n.words_hash,
+            norm: r.norm,
+            len: n.len(),
+            words: n.words,
+            letters: n.letters,
+        }
+    }
+
+    /// Can the names of two rows reach the scoring threshold at all? The tests
+    /// `score::name_similarity` starts with, on the interned names' numbers, and then bounds
+    /// from the letters: one typing slip changes at most two letter counts by one, so two
+    /// slips leave at most four letters unmatched (and at most four letters present in one
+    /// name only); and a Jaro-Winkler of 0.97 needs a Jaro of 0.95, which the number of
+    /// letters the two names share bounds from above. Most pairs of a birth-date block end
+    /// here on the probes' numbers, without reading the letter counts or any string.
+    fn names_may_match(&self, a: &Probe, b: &Probe) -> bool {
+        if a.norm == b.norm || a.words_hash == b.words_hash {
             return true;
         }
-        let (la, lb) = (a.len(), b.len());
+        let (la, lb) = (a.len, b.len);
         if la == 0 || lb == 0 {
             return false;
         }
         let (short, long) = if la <= lb { (a, b) } else { (b, a) };
-        let longer_by = long.len() - short.len();
-        let shared: u32 = a
+        let longer_by = long.len - short.len;
+        // A dropped word leaves every letter of the shorter name in the longer one.
+        let dropped_word = longer_by >= 2 && long.words == short.words + 1;
+        let far = (a.letters ^ b.letters).count_ones() > 4 || longer_by > 2;
+        if far && !dropped_word {
+            return false;
+        }
+        let shared: u32 = self.names[a.norm as usize]
             .counts
             .iter()
-            .zip(&b.counts)
+            .zip(&self.names[b.norm as usize].counts)
             .map(|(x, y)| u32::from(*x.min(y)))
             .sum();
-        // A dropped word leaves every letter of the shorter name in the longer one.
-        if longer_by >= 2 && long.words == short.words + 1 && shared == short.len() {
+        if dropped_word && shared == short.len {
             return true; // perhaps a dropped word: the scorer decides
         }
-        if (a.letters ^ b.letters).count_ones() > 4 || longer_by > 2 {
+        if far {
             return false;
         }
         if la + lb - 2 * shared <= 4 {
@@ -407,6 +426,17 @@ impl Partition {
     }
 }
 
+/// What the first tests of a pair read of a row: its NIK and its name's numbers, 32 bytes.
+#[derive(Debug, Clone, Copy)]
+struct Probe {
+    nik: u64,
+    words_hash: u64,
+    norm: u32,
+    len: u32,
+    words: u32,
+    letters: u32,
+}
+
 /// A pair found in a partition: indices into the partition, score and reasons.
 #[derive(Debug, Clone, Copy)]
 pub struct Pair {
@@ -418,8 +448,11 @@ pub struct Pair {
 
 /// Compares the rows of one block (indices sorted ascending) pairwise, or within a window
 /// when the block is large.
-fn block_pairs(part: &Partition, block: &[u32], out: &mut Vec<Pair>) {
-    let rows = &part.rows;
+fn block_pairs(part: &Partition, block: &[u32], probes: &mut Vec<Probe>, out: &mut Vec<Pair>) {
+    // The block's rows lie anywhere in the partition: read each once into a small array,
+    // rather than twice per pair from the large tables (cache misses were most of the time).
+    probes.clear();
+    probes.extend(block.iter().map(|&i| part.probe(i as usize)));
     let window = if block.len() > MAX_BLOCK {
         WINDOW
     } else {
@@ -427,14 +460,15 @@ fn block_pairs(part: &Partition, block: &[u32], out: &mut Vec<Pair>) {
     };
     for x in 0..block.len() {
         for y in x + 1..block.len().min(x + window) {
-            let (i, j) = (block[x] as usize, block[y] as usize);
-            let (i, j) = (i.min(j), i.max(j));
-            if rows[i].nik != 0 && rows[i].nik == rows[j].nik {
+            let (a, b) = (&probes[x], &probes[y]);
+            if a.nik != 0 && a.nik == b.nik {
                 continue; // an exact duplicate, reported as NIK_GANDA
             }
-            if !part.names_may_match(i, j) {
+            if !part.names_may_match(a, b) {
                 continue;
             }
+            let (i, j) = (block[x] as usize, block[y] as usize);
+            let (i, j) = (i.min(j), i.max(j));
             if let Some((score, reasons)) = part.score(i, j) {
                 out.push(Pair {
                     a: i,
@@ -511,9 +545,9 @@ pub fn probable_pairs(part: &Partition) -> Vec<Pair> {
             let pairs: Vec<Pair> = groups
                 .par_iter()
                 .flat_map_iter(|&(g, h)| {
-                    let mut out = Vec::new();
+                    let (mut out, mut probes) = (Vec::new(), Vec::new());
                     for &(s, e) in &blocks[g..h] {
-                        block_pairs(part, &index[s..e], &mut out);
+                        block_pairs(part, &index[s..e], &mut probes, &mut out);
                     }
                     out
                 })
@@ -657,7 +691,7 @@ mod tests {
             let part = Partition::from_voters(&voters);
             for i in 0..part.len() {
                 for j in i + 1..part.len() {
-                    if !part.names_may_match(i, j) {
+                    if !part.names_may_match(&part.probe(i), &part.probe(j)) {
                         let si = sorted_tokens(part.text(part.norm(i).text));
                         let sj = sorted_tokens(part.text(part.norm(j).text));
                         let sim = crate::score::name_similarity(&part.person(i, &si), &part.person(j, &sj));
