@@ -6,7 +6,7 @@
 //!   meet), then compared within blocks — the same normalised name and birth year, the same
 //!   name and birth day-and-month, the same birth date —
 //!   so that a person with one slip in the name or the date still meets their other row.
-//!   Names are interned per partition, blocking keys are exact integers sorted (not a hash map
+//!   Names are interned per regency, blocking keys are exact integers sorted (not a hash map
 //!   of strings), the blocks of a partition are compared on every core, and most pairs are
 //!   ruled out by bounds on the interned names' letter counts before any string metric runs.
 //!   Pairs above the threshold are grouped into clusters (union-find).
@@ -212,10 +212,14 @@ pub struct Row {
 impl Row {
     /// The regency the row is compared within (see `Voter::regency`).
     pub fn regency(&self) -> u32 {
-        if self.village != 0 {
-            (self.village / 1_000_000) as u32
+        Row::regency_of(self.village, self.nik)
+    }
+
+    fn regency_of(village: u64, nik: u64) -> u32 {
+        if village != 0 {
+            (village / 1_000_000) as u32
         } else {
-            (self.nik / 1_000_000_000_000) as u32
+            (nik / 1_000_000_000_000) as u32
         }
     }
 }
@@ -236,10 +240,15 @@ impl Partition {
     pub fn decode(buf: Vec<u8>) -> Partition {
         let mut rows = Vec::with_capacity(buf.len() / 80);
         let mut names: Vec<NameInfo> = Vec::new();
+        // Rows per interned name, for `Row::name_count`.
+        let mut name_rows: Vec<u32> = Vec::new();
         let mut places = vec![String::new()];
         {
-            let mut name_ids: HashMap<&[u8], u32> = HashMap::new();
-            let mut place_ids: HashMap<&[u8], u32> = HashMap::new();
+            // A name is interned per regency (a partition may hold several): rows are only
+            // compared within their regency, and its count is then the regency's count.
+            let mut name_ids: HashMap<(u32, &[u8]), u32> =
+                HashMap::with_capacity(rows.capacity() / 2);
+            let mut place_ids: HashMap<&[u8], u32> = HashMap::with_capacity(4096);
             let b = &buf[..];
             let mut pos = 0;
             let mut next = || -> Option<Row> {
@@ -263,11 +272,14 @@ impl Partition {
                 };
                 let (name, norm, place) = (field()?, field()?, field()?);
                 let slice = |r: (u32, u32)| &b[r.0 as usize..r.1 as usize];
+                let regency = Row::regency_of(village, nik);
                 let next_id = names.len() as u32;
-                let norm = *name_ids.entry(slice(norm)).or_insert_with(|| {
+                let norm = *name_ids.entry((regency, slice(norm))).or_insert_with(|| {
                     names.push(NameInfo::new(norm, slice(norm)));
+                    name_rows.push(0);
                     next_id
                 });
+                name_rows[norm as usize] += 1;
                 let place = if place.0 == place.1 {
                     0
                 } else {
@@ -297,12 +309,8 @@ impl Partition {
             }
         }
         rows.sort_unstable_by_key(|r: &Row| (r.file, r.line));
-        let mut freq: HashMap<(u32, u32), u32> = HashMap::new();
-        for r in &rows {
-            *freq.entry((r.regency(), r.norm)).or_insert(0) += 1;
-        }
         for r in &mut rows {
-            r.name_count = freq.get(&(r.regency(), r.norm)).copied().unwrap_or(1);
+            r.name_count = name_rows[r.norm as usize];
         }
         Partition {
             rows,
