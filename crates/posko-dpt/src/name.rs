@@ -145,12 +145,14 @@ fn push_words(out: &mut String, words: &str, first: &mut bool) {
 /// Tokens longer than this are normalised each time rather than remembered.
 const TOKEN_REMEMBERED_LEN: usize = 32;
 
+/// A token's bytes and its words.
+type TokenWords = foldhash::HashMap<Box<[u8]>, Box<str>>;
+
 thread_local! {
     /// The words of each token seen by this thread, `[after a word, first]`: names rarely
     /// repeat whole, but their words do (a token costs a hash look-up instead of the title,
     /// Muhammad and spelling rules). Emptied when full, like `normalize_remembered`'s cache.
-    static TOKENS: std::cell::RefCell<[foldhash::HashMap<Box<[u8]>, Box<str>>; 2]> =
-        Default::default();
+    static TOKENS: std::cell::RefCell<[TokenWords; 2]> = Default::default();
 }
 
 /// One token of a name (text between separators), its words appended to `out`; `first` says
