@@ -254,11 +254,27 @@ fn write_district(
     }
     // A sheet holds 1,048,576 rows; beyond that the CSV has them all.
     const SHEET_MAX: usize = 1_048_575;
-    for (r, row) in rows.iter().take(SHEET_MAX).enumerate() {
+    let score = Format::new().set_num_format("0.000");
+    for (r, (row, f)) in rows.iter().zip(findings).take(SHEET_MAX).enumerate() {
+        let r = (r + 1) as u32;
         for (c, v) in row.iter().enumerate() {
-            sheet
-                .write_string((r + 1) as u32, c as u16, v)
-                .map_err(xerr)?;
+            // Line numbers, scores and clusters are numbers, so that the camat can sort and
+            // filter them as numbers (and they stay out of the shared string table, where
+            // every line number was a string of its own). NIK and TPS stay text: a NIK has
+            // more digits than a spreadsheet number keeps, and TPS 001 keeps its zeros.
+            let number = match c {
+                3 if f.line != 0 => Some(f.line as f64),
+                11 => f.score.map(|s| (f64::from(s) * 1000.0).round() / 1000.0),
+                13 => f.other.map(|(_, line)| line as f64),
+                14 => f.cluster.map(|k| k as f64),
+                _ => None,
+            };
+            match number {
+                Some(n) if c == 11 => sheet.write_number_with_format(r, c as u16, n, &score),
+                Some(n) => sheet.write_number(r, c as u16, n),
+                None => sheet.write_string(r, c as u16, v),
+            }
+            .map_err(xerr)?;
         }
     }
     sheet.set_freeze_panes(1, 0).map_err(xerr)?;

@@ -201,7 +201,7 @@ fn every_check_fires_where_it_should_and_nowhere_else() {
         serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
     assert_eq!(json["findings"]["NIK_GANDA"], 4);
     assert_eq!(json["tps_over_capacity"], 1);
-    assert!(out.join("kecamatan/33.20.01-kedung.xlsx").exists());
+    camat_xlsx_holds_the_csv(&out.join("kecamatan"), "33.20.01-kedung");
     assert!(out.join("kecamatan/tanpa-wilayah.csv").exists());
     // No spill files left behind.
     assert!(std::fs::read_dir(&out).unwrap().all(|e| !e
@@ -209,6 +209,44 @@ fn every_check_fires_where_it_should_and_nowhere_else() {
         .file_name()
         .to_string_lossy()
         .starts_with(".posko-dpt")));
+}
+
+/// A district's XLSX holds the same rows as its CSV, cell for cell: line numbers, scores and
+/// clusters as numbers (so that a spreadsheet sorts them as numbers), NIK and TPS as text.
+fn camat_xlsx_holds_the_csv(dir: &Path, stem: &str) {
+    use calamine::{Data, Reader};
+    let csv: Vec<Vec<String>> = csv::Reader::from_path(dir.join(format!("{stem}.csv")))
+        .unwrap()
+        .records()
+        .map(|r| r.unwrap().iter().map(String::from).collect())
+        .collect();
+    let mut book = calamine::open_workbook_auto(dir.join(format!("{stem}.xlsx"))).unwrap();
+    let sheet = book.worksheet_range("Temuan").unwrap();
+    let rows: Vec<&[Data]> = sheet.rows().skip(1).collect();
+    assert_eq!(rows.len(), csv.len());
+    let (mut numbers, mut scores) = (0, 0);
+    for (x, c) in rows.iter().zip(&csv) {
+        for (col, want) in c.iter().enumerate() {
+            let got = x.get(col).cloned().unwrap_or(Data::Empty);
+            match (col, &got) {
+                (3 | 13 | 14, Data::Float(n)) => {
+                    numbers += 1;
+                    assert_eq!(n.to_string(), *want, "column {col}");
+                }
+                (11, Data::Float(n)) => {
+                    scores += 1;
+                    assert_eq!(format!("{n:.3}"), *want, "score");
+                }
+                (_, Data::String(t)) => assert_eq!(t, want, "column {col}"),
+                (_, Data::Empty) => assert!(want.is_empty(), "column {col}: {want}"),
+                _ => panic!("column {col}: {got:?} for {want}"),
+            }
+        }
+    }
+    assert!(
+        numbers > csv.len() && scores > 0,
+        "{numbers} numbers, {scores} scores"
+    );
 }
 
 #[test]
