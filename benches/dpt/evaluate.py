@@ -49,22 +49,32 @@ def main(dpt, truth_path, bench):
             "exact_all_found": dasar_rows.get("NIK_GANDA", set()) == rows_of.get("NIK_GANDA", set()),
             "eligibility_all_found": dasar_rows.get("BELUM_17", set()) == rows_of.get("BELUM_17", set()),
         }
-    # Posko: findings per district, scores on probable duplicates.
-    posko_pairs = {}
-    posko_rows = {}
-    for f in glob.glob(os.path.join(bench, "posko", "kecamatan", "*.csv")):
-        for r in csv.DictReader(open(f, encoding="utf-8")):
-            if not r["baris"]:
-                continue
-            line = int(r["baris"])
-            posko_rows.setdefault(r["kode"], set()).add(line)
-            if r["kode"] == "KEMUNGKINAN_GANDA":
-                o = int(r["baris_lain"])
-                posko_pairs[(min(line, o), max(line, o))] = float(r["skor"])
+    # Posko, the full run and the duplicate search alone (--hanya-ganda): findings per
+    # district, scores on probable duplicates.
+    def posko_findings(run):
+        pairs, rows = {}, {}
+        for f in glob.glob(os.path.join(bench, run, "kecamatan", "*.csv")):
+            for r in csv.DictReader(open(f, encoding="utf-8")):
+                if not r["baris"]:
+                    continue
+                line = int(r["baris"])
+                rows.setdefault(r["kode"], set()).add(line)
+                if r["kode"] == "KEMUNGKINAN_GANDA":
+                    o = int(r["baris_lain"])
+                    pairs[(min(line, o), max(line, o))] = float(r["skor"])
+        return pairs, rows
+
+    posko_pairs, posko_rows = posko_findings("posko")
     if posko_rows:
         tools["posko"] = {
             "exact_all_found": posko_rows.get("NIK_GANDA", set()) == rows_of.get("NIK_GANDA", set()),
             "eligibility_all_found": posko_rows.get("BELUM_17", set()) == rows_of.get("BELUM_17", set()),
+        }
+    ganda_pairs, ganda_rows = posko_findings("posko-ganda")
+    if ganda_rows:
+        tools["posko-ganda"] = {
+            "exact_all_found": ganda_rows.get("NIK_GANDA", set()) == rows_of.get("NIK_GANDA", set()),
+            "eligibility_all_found": None,
         }
     for tool in ["duckdb", "polars"]:
         d = os.path.join(bench, tool)
@@ -77,7 +87,7 @@ def main(dpt, truth_path, bench):
             "eligibility_all_found": inel == rows_of.get("BELUM_17", set()),
         }
 
-    predictions = {"posko": (posko_pairs, 0.80)}
+    predictions = {"posko": (posko_pairs, 0.80), "posko-ganda": (ganda_pairs, 0.80)}
     for f in sorted(glob.glob(os.path.join(bench, "splink-*", "pairs.csv"))):
         name = os.path.basename(os.path.dirname(f))
         pairs = {}

@@ -25,6 +25,7 @@ def main(d, n):
         "generate": "posko demo dpt (generator)",
         "posko-dasar": "--hanya-dasar: exact + eligibility + per district",
         "posko": "all checks incl. probable duplicates",
+        "posko-ganda": "--hanya-ganda: exact + probable duplicates only",
         "duckdb": "load + exact + eligibility + per district",
         "polars": "load + exact + eligibility + per district",
         "splink-labels": "probable duplicates, m from labels",
@@ -43,8 +44,9 @@ def main(d, n):
     ev = json.load(open(os.path.join(d, "eval.json")))
     print("\nExact duplicates and eligibility, every planted row found and nothing else:\n")
     for tool, v in ev["checks"].items():
+        elig = v["eligibility_all_found"]
         print(f"- {tool}: exact {'yes' if v['exact_all_found'] else 'NO'}, "
-              f"eligibility {'yes' if v['eligibility_all_found'] else 'NO'}")
+              f"eligibility {'not run' if elig is None else 'yes' if elig else 'NO'}")
     print("\nProbable duplicates (P / R / F1):\n")
     print("| tool | threshold | nama | tanggal | keduanya | all |")
     print("|---|---|---|---|---|---|")

@@ -8,10 +8,11 @@
 # splink from PyPI, generates a synthetic list per size (`posko demo dpt`, seed 2024) and runs
 # on the same file: Posko's basic tasks (`posko dpt check --hanya-dasar`: exact duplicate NIKs,
 # eligibility, counts per district and village — like for like with the baselines), Posko's
-# full run (all checks, probable duplicates, XLSX), DuckDB and Polars (exact duplicate NIKs,
-# eligibility, per-district counts), and Splink on DuckDB trained from the truth file's labels
-# and unsupervised (probable duplicates; up to SPLINK_MAX_ROWS rows; SPLINK_MODES picks the
-# modes). Each run is measured with /usr/bin/time -v (wall, user+system CPU, peak RSS), with
+# full run (all checks, probable duplicates, XLSX), Posko's duplicate search alone
+# (`--hanya-ganda`: exact and probable duplicates, CSV — like for like with Splink), DuckDB and
+# Polars (exact duplicate NIKs, eligibility, per-district counts), and Splink on DuckDB
+# trained from the truth file's labels and unsupervised (probable duplicates; up to
+# SPLINK_MAX_ROWS rows; SPLINK_MODES picks the modes). Each run is measured with /usr/bin/time -v (wall, user+system CPU, peak RSS), with
 # the load average before it in load.txt (the machine may be shared); evaluate.py scores every
 # tool against the truth file; report.py prints the tables for BENCHMARKS.md.
 set -euo pipefail
@@ -48,10 +49,11 @@ for N in $ROWS; do
   if [ ! -s "$D/truth.csv" ]; then
     measure generate "$POSKO" demo dpt --rows "$N" --seed 2024 --out "$D/dpt.csv" --truth "$D/truth.csv"
   fi
-  rm -rf "$D/posko" "$D/posko-dasar" "$D/duckdb" "$D/polars" "$D"/splink-* "$D/load.txt"
+  rm -rf "$D/posko" "$D/posko-dasar" "$D/posko-ganda" "$D/duckdb" "$D/polars" "$D"/splink-* "$D/load.txt"
   mkdir -p "$D/duckdb" "$D/polars"
   measure posko-dasar "$POSKO" dpt check "$D/dpt.csv" --pemilihan pemilu-2024 --out "$D/posko-dasar" --nik-lengkap --json --hanya-dasar
   measure posko "$POSKO" dpt check "$D/dpt.csv" --pemilihan pemilu-2024 --out "$D/posko" --nik-lengkap --json
+  measure posko-ganda "$POSKO" dpt check "$D/dpt.csv" --pemilihan pemilu-2024 --out "$D/posko-ganda" --nik-lengkap --json --hanya-ganda
   measure duckdb "$PY" "$HERE/baseline.py" duckdb "$D/dpt.csv" "$D/duckdb"
   measure polars "$PY" "$HERE/baseline.py" polars "$D/dpt.csv" "$D/polars"
   if [ "$N" -le "$SPLINK_MAX_ROWS" ]; then

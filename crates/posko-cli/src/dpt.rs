@@ -46,8 +46,13 @@ pub struct CheckArgs {
     /// Hanya tugas dasar: NIK ganda, belum 17 tahun, jumlah per kecamatan dan desa (dan baris
     /// rusak); tanpa pemeriksaan lain, tanpa kemungkinan ganda, tanpa beban TPS, tanpa XLSX
     /// (basic tasks only: exact duplicate NIKs, eligibility, counts per district and village).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "hanya_ganda")]
     pub hanya_dasar: bool,
+    /// Hanya pencarian ganda: NIK ganda dan kemungkinan ganda (dan baris rusak); tanpa
+    /// pemeriksaan lain, tanpa beban TPS, tanpa XLSX (duplicate search only: exact duplicate
+    /// NIKs and probable duplicates).
+    #[arg(long)]
+    pub hanya_ganda: bool,
 }
 
 /// Arguments of `posko demo dpt`.
@@ -139,6 +144,7 @@ pub fn check(args: CheckArgs, config: Option<&PathBuf>) -> Result<ExitCode> {
         full_nik: args.nik_lengkap,
         temp_dir: args.tmp.clone(),
         basic_only: args.hanya_dasar,
+        duplicates_only: args.hanya_ganda,
         ..Options::default()
     };
     let total: u64 = args

@@ -7,7 +7,8 @@
 //! are counted, and the outputs are written (output.rs), districts in parallel. Memory is
 //! bounded by the chunks in flight, the number of villages and TPS, and the largest partition
 //! — not by the number of rows or columns. `Options::basic_only` runs only exact duplicates,
-//! eligibility and the counts (no regency spill, no probable duplicates, no XLSX).
+//! eligibility and the counts (no regency spill, no probable duplicates, no XLSX);
+//! `Options::duplicates_only` only exact and probable duplicates (no XLSX).
 
 use foldhash::{HashMap, HashMapExt};
 use std::fs::File;
@@ -50,6 +51,10 @@ pub struct Options {
     /// and village (and broken rows, which are never dropped silently); no other row
     /// findings, no probable duplicates, no TPS loads, CSV files only (no XLSX).
     pub basic_only: bool,
+    /// Only the duplicate search: exact duplicate NIKs and probable duplicates (and broken
+    /// rows); no other row findings, no TPS loads, CSV files only (no XLSX). For a quick look
+    /// at the duplicates of a list, and like for like with a record-linkage tool (benches/dpt).
+    pub duplicates_only: bool,
 }
 
 impl Default for Options {
@@ -62,6 +67,7 @@ impl Default for Options {
             batch_rows: 8_192,
             partitions: 0,
             basic_only: false,
+            duplicates_only: false,
         }
     }
 }
@@ -284,6 +290,7 @@ impl FindingSpill {
 struct RowStage<'a> {
     rules: &'a Rules<'a>,
     basic: bool,
+    duplicates_only: bool,
     by_nik: &'a Spill,
     by_regency: Option<&'a Spill>,
     findings: &'a FindingSpill,
@@ -360,6 +367,8 @@ impl RowStage<'_> {
         if self.basic {
             out.findings
                 .retain(|f| matches!(f.code, Code::Belum17 | Code::BarisRusak));
+        } else if self.duplicates_only {
+            out.findings.retain(|f| f.code == Code::BarisRusak);
         }
         local.findings.append(&mut out.findings);
         let Some(v) = out.voter else { return };
@@ -500,6 +509,7 @@ pub fn run(
     let stage = RowStage {
         rules: &rules,
         basic: opts.basic_only,
+        duplicates_only: opts.duplicates_only,
         by_nik: &by_nik,
         by_regency: by_regency.as_ref(),
         findings: &findings,
@@ -657,7 +667,7 @@ pub fn run(
         .into_inner()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
 
-    let mut over: Vec<((u64, u16), u32)> = if opts.basic_only {
+    let mut over: Vec<((u64, u16), u32)> = if opts.basic_only || opts.duplicates_only {
         Vec::new()
     } else {
         tps_load
@@ -697,7 +707,7 @@ pub fn run(
         file_rows: &file_rows,
         election,
         full_nik: opts.full_nik,
-        basic_only: opts.basic_only,
+        csv_only: opts.basic_only || opts.duplicates_only,
         rows: rows_total,
         tps_count: tps_load.len() as u64,
         tps_over: over.len() as u64,

@@ -105,8 +105,8 @@ pub(crate) struct Inputs<'a> {
     pub file_rows: &'a [u64],
     pub election: &'a Election,
     pub full_nik: bool,
-    /// The basic tasks only: the camat's findings as CSV, no XLSX.
-    pub basic_only: bool,
+    /// The camat's findings as CSV only, no XLSX (a run of the basic tasks or the duplicates).
+    pub csv_only: bool,
     pub rows: u64,
     pub tps_count: u64,
     pub tps_over: u64,
@@ -235,7 +235,7 @@ fn write_district(
         w.write_record(row).map_err(csv_err(&csv_path))?;
     }
     w.flush().map_err(out_err(&csv_path))?;
-    if inp.basic_only {
+    if inp.csv_only {
         return Ok(vec![csv_path]);
     }
     let xlsx_path = dir.join(format!("{stem}.xlsx"));

@@ -1,7 +1,9 @@
 //! The basic-tasks mode (`Options::basic_only`, `posko dpt check --hanya-dasar`) against the
 //! full run on the same generated list: the same exact duplicates and under-17s, row for row,
-//! and the same voters per district and village; nothing else reported, no XLSX. And a full
-//! run is the same from run to run although rows are checked on several threads.
+//! and the same voters per district and village; nothing else reported, no XLSX. The same for
+//! the duplicate search alone (`Options::duplicates_only`, `--hanya-ganda`): the same exact and
+//! probable duplicates, record for record. And a full run is the same from run to run although
+//! rows are checked on several threads.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -25,6 +27,24 @@ fn rows(dir: &Path) -> BTreeSet<(String, u64)> {
             let rec = rec.unwrap();
             let line = rec[3].parse().unwrap_or(0);
             out.insert((rec[0].to_string(), line));
+        }
+    }
+    out
+}
+
+/// Every record of the camat's CSV files whose code is one of `codes`, whole.
+fn records(dir: &Path, codes: &[&str]) -> BTreeSet<Vec<String>> {
+    let mut out = BTreeSet::new();
+    for e in std::fs::read_dir(dir.join("kecamatan")).unwrap() {
+        let p = e.unwrap().path();
+        if p.extension().and_then(|x| x.to_str()) != Some("csv") {
+            continue;
+        }
+        for rec in csv::Reader::from_path(&p).unwrap().records() {
+            let rec: Vec<String> = rec.unwrap().iter().map(String::from).collect();
+            if codes.contains(&rec[0].as_str()) {
+                out.insert(rec);
+            }
         }
     }
     out
@@ -124,6 +144,36 @@ fn basic_tasks_agree_with_the_full_run() {
     };
     assert_eq!(xlsx(&basic_dir), 0);
     assert!(xlsx(&full_dir) > 0);
+
+    // The duplicate search alone.
+    let dup_dir = dir.path().join("ganda");
+    let dups = run(
+        std::slice::from_ref(&list),
+        &election,
+        &Options {
+            duplicates_only: true,
+            ..Options::default()
+        },
+        &dup_dir,
+        &Quiet,
+    )
+    .unwrap();
+    let both = ["NIK_GANDA", "KEMUNGKINAN_GANDA"];
+    for code in both {
+        assert_eq!(dups.findings.get(code), full.findings.get(code), "{code}");
+    }
+    let only: BTreeSet<&str> = dups.findings.keys().map(String::as_str).collect();
+    assert!(
+        only.is_subset(&["NIK_GANDA", "KEMUNGKINAN_GANDA", "BARIS_RUSAK"].into()),
+        "{only:?}"
+    );
+    assert_eq!(dups.probable_duplicate_pairs, full.probable_duplicate_pairs);
+    assert!(dups.probable_duplicate_pairs > 0);
+    let in_full = records(&full_dir, &both);
+    assert!(!in_full.is_empty());
+    assert_eq!(records(&dup_dir, &both), in_full);
+    assert_eq!(voters(&dups), voters(&full));
+    assert_eq!(xlsx(&dup_dir), 0);
 
     // Run again: the same files, byte for byte.
     let again = dir.path().join("again");
