@@ -54,6 +54,7 @@ pub struct Options {
     /// Only the duplicate search: exact duplicate NIKs and probable duplicates (and broken
     /// rows); no other row findings, no TPS loads, CSV files only (no XLSX). For a quick look
     /// at the duplicates of a list, and like for like with a record-linkage tool (benches/dpt).
+    /// `basic_only` takes precedence when both are set.
     pub duplicates_only: bool,
 }
 
@@ -708,6 +709,13 @@ pub fn run(
         election,
         full_nik: opts.full_nik,
         csv_only: opts.basic_only || opts.duplicates_only,
+        tasks: if opts.basic_only {
+            "dasar"
+        } else if opts.duplicates_only {
+            "ganda"
+        } else {
+            "semua"
+        },
         rows: rows_total,
         tps_count: tps_load.len() as u64,
         tps_over: over.len() as u64,

@@ -80,6 +80,9 @@ pub struct Summary {
     pub election: String,
     pub polling_day: String,
     pub max_voters_per_tps: u32,
+    /// What was checked: `semua` (everything), `dasar` (the basic tasks) or `ganda` (the
+    /// duplicate search); a code not checked counts 0.
+    pub tasks: &'static str,
     pub files: Vec<FileSummary>,
     pub rows: u64,
     pub seconds: f64,
@@ -107,6 +110,8 @@ pub(crate) struct Inputs<'a> {
     pub full_nik: bool,
     /// The camat's findings as CSV only, no XLSX (a run of the basic tasks or the duplicates).
     pub csv_only: bool,
+    /// `Summary::tasks`.
+    pub tasks: &'static str,
     pub rows: u64,
     pub tps_count: u64,
     pub tps_over: u64,
@@ -432,6 +437,7 @@ pub(crate) fn write_all(inp: &Inputs) -> Result<Summary, EngineError> {
         tps: inp.tps_count,
         tps_over_capacity: inp.tps_over,
         nik_masked: !inp.full_nik,
+        tasks: inp.tasks,
         read_errors: inp.read_errors.to_vec(),
         districts: district_list.iter().map(region).collect(),
         villages: village_rows.iter().map(region).collect(),

@@ -174,6 +174,8 @@ fn basic_tasks_agree_with_the_full_run() {
     assert_eq!(records(&dup_dir, &both), in_full);
     assert_eq!(voters(&dups), voters(&full));
     assert_eq!(xlsx(&dup_dir), 0);
+    let tasks = [&full, &basic, &dups].map(|s| s.tasks);
+    assert_eq!(tasks, ["semua", "dasar", "ganda"]);
 
     // Run again: the same files, byte for byte.
     let again = dir.path().join("again");
