@@ -778,13 +778,21 @@ pub enum DptSummaryError {
     Unreadable(String),
     #[error("kode kecamatan '{0}' tidak dikenal (unknown district code)")]
     District(String),
+    #[error(
+        "ringkasan ini dari pemeriksaan sebagian ({0}); dasbor memerlukan ringkasan pemeriksaan \
+         lengkap, tanpa --hanya-dasar atau --hanya-ganda (this summary is from a partial check; \
+         the dashboard needs a full check's summary)"
+    )]
+    Partial(String),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
 
 /// Stores the findings per district of a posko-dpt `summary.json` (its `election` and each
 /// `districts[].findings`, summed over the finding codes); returns the election and how many
-/// districts were stored. Names and NIK are not in the summary, so none is stored.
+/// districts were stored. Names and NIK are not in the summary, so none is stored. A summary
+/// of a partial check (`tasks` other than `semua`) is refused: its zeros are codes not checked,
+/// and the tile would show a list cleaner than it is.
 pub async fn import_dpt_summary(
     posko: &Posko,
     json: &[u8],
@@ -797,6 +805,12 @@ pub async fn import_dpt_summary(
         .and_then(|e| e.as_str())
         .ok_or_else(|| DptSummaryError::Unreadable("election".into()))?
         .to_string();
+    // Summaries written before `tasks` existed came from full checks or basic ones, which the
+    // file does not tell apart; they are taken as they were before.
+    match v.get("tasks").and_then(|t| t.as_str()) {
+        None | Some("semua") => {}
+        Some(partial) => return Err(DptSummaryError::Partial(partial.to_string())),
+    }
     let districts = v
         .get("districts")
         .and_then(|d| d.as_array())

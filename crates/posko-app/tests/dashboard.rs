@@ -194,6 +194,26 @@ async fn dpt_summary_fills_the_tile_and_bad_codes_are_refused() {
     assert!(dash::import_dpt_summary(&p, b"not json", Timestamp::now())
         .await
         .is_err());
+    // A partial check's summary is refused; a full one that says so is taken.
+    for tasks in ["dasar", "ganda"] {
+        let partial = format!(
+            r#"{{"election": "pemilu-2024", "tasks": "{tasks}",
+                "districts": [{{"code": "33.20.01", "findings": {{}}}}]}}"#
+        );
+        let e = dash::import_dpt_summary(&p, partial.as_bytes(), Timestamp::now())
+            .await
+            .unwrap_err();
+        assert!(matches!(e, dash::DptSummaryError::Partial(_)), "{e}");
+        assert!(e.to_string().contains("pemeriksaan sebagian"), "{e}");
+    }
+    let full = br#"{"election": "pemilu-2024", "tasks": "semua",
+        "districts": [{"code": "33.20.01", "findings": {"NIK_GANDA": 5}}]}"#;
+    dash::import_dpt_summary(&p, full, at("2024-02-01T04:00:00Z"))
+        .await
+        .unwrap();
+    dash::refresh(&p, at("2024-02-01T04:00:00Z")).await.unwrap();
+    let s = snap(&p, Some("33.20")).await;
+    assert_eq!(s.figures.districts["33.20.01"].dpt_findings, Some(5));
 }
 
 #[test]
