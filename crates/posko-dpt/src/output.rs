@@ -269,7 +269,8 @@ fn write_district(
             // more digits than a spreadsheet number keeps, and TPS 001 keeps its zeros.
             let number = match c {
                 3 if f.line != 0 => Some(f.line as f64),
-                11 => f.score.map(|s| (f64::from(s) * 1000.0).round() / 1000.0),
+                // The CSV's rounded text, so that both files show the same score.
+                11 => v.parse().ok(),
                 13 => f.other.map(|(_, line)| line as f64),
                 14 => f.cluster.map(|k| k as f64),
                 _ => None,
