@@ -81,27 +81,19 @@ fn basic_tasks_agree_with_the_full_run() {
         &Rates::default(),
     )
     .unwrap();
+    let check = |opts: Options, out: &Path| {
+        run(std::slice::from_ref(&list), &election, &opts, out, &Quiet).unwrap()
+    };
     let full_dir = dir.path().join("full");
     let basic_dir = dir.path().join("basic");
-    let full = run(
-        std::slice::from_ref(&list),
-        &election,
-        &Options::default(),
-        &full_dir,
-        &Quiet,
-    )
-    .unwrap();
-    let basic = run(
-        std::slice::from_ref(&list),
-        &election,
-        &Options {
+    let full = check(Options::default(), &full_dir);
+    let basic = check(
+        Options {
             basic_only: true,
             ..Options::default()
         },
         &basic_dir,
-        &Quiet,
-    )
-    .unwrap();
+    );
 
     assert_eq!(basic.rows, full.rows);
     for code in ["NIK_GANDA", "BELUM_17"] {
@@ -147,17 +139,13 @@ fn basic_tasks_agree_with_the_full_run() {
 
     // The duplicate search alone.
     let dup_dir = dir.path().join("ganda");
-    let dups = run(
-        std::slice::from_ref(&list),
-        &election,
-        &Options {
+    let dups = check(
+        Options {
             duplicates_only: true,
             ..Options::default()
         },
         &dup_dir,
-        &Quiet,
-    )
-    .unwrap();
+    );
     let both = ["NIK_GANDA", "KEMUNGKINAN_GANDA"];
     for code in both {
         assert_eq!(dups.findings.get(code), full.findings.get(code), "{code}");
@@ -179,13 +167,6 @@ fn basic_tasks_agree_with_the_full_run() {
 
     // Run again: the same files, byte for byte.
     let again = dir.path().join("again");
-    run(
-        std::slice::from_ref(&list),
-        &election,
-        &Options::default(),
-        &again,
-        &Quiet,
-    )
-    .unwrap();
+    check(Options::default(), &again);
     assert_eq!(files(&again), files(&full_dir));
 }
