@@ -159,61 +159,92 @@ pub async fn recipients(
     audience: &Audience,
     now: Timestamp,
 ) -> Result<Vec<i64>, StoreError> {
-    let users = store.list_users().await?;
-    let active = |id: i64| users.iter().any(|u| u.id == id && u.active);
-    let ids: BTreeSet<i64> = match audience {
-        Audience::User(id) => [*id].into_iter().filter(|id| active(*id)).collect(),
-        Audience::Handlers(agency, region) => users
+    let roster = Roster::read(store, std::slice::from_ref(audience), now).await?;
+    Ok(roster.recipients(audience))
+}
+
+/// The accounts and who is on duty at one moment, read once for a batch of notices: an import
+/// that tells thousands of districts had read every account again for each of its notices.
+struct Roster {
+    users: Vec<User>,
+    /// Active officers on a shift at that moment; read only when an audience may need them.
+    on_duty: BTreeSet<i64>,
+}
+
+impl Roster {
+    async fn read(
+        store: &dyn Store,
+        audiences: &[Audience],
+        now: Timestamp,
+    ) -> Result<Roster, StoreError> {
+        let users = store.list_users().await?;
+        // A user's notice falls back to those on duty when the account was closed.
+        let needs_shifts = audiences
             .iter()
-            .filter(|u| {
-                u.active
-                    && u.role == Role::Penindak
-                    && u.agency == Some(*agency)
-                    && u.region.is_none_or(|r| r.contains(region))
-            })
-            .map(|u| u.id)
-            .collect(),
-        Audience::AgencyOfficers(agency, region) => users
-            .iter()
-            .filter(|u| {
-                u.active
-                    && matches!(u.role, Role::Penindak | Role::PetugasPiket)
-                    && u.agency == Some(*agency)
-                    && u.region.is_none_or(|r| r.contains(region))
-            })
-            .map(|u| u.id)
-            .collect(),
-        Audience::Coordinators(region) => users
-            .iter()
-            .filter(|u| {
-                u.active
-                    && matches!(u.role, Role::Koordinator | Role::Admin)
-                    && u.region.is_none_or(|r| r.contains(region))
-            })
-            .map(|u| u.id)
-            .collect(),
-        Audience::OnDuty => {
+            .any(|a| matches!(a, Audience::OnDuty | Audience::User(_)));
+        let mut on_duty = BTreeSet::new();
+        if needs_shifts {
             let shifts = store
                 .shifts_between(now, now + SignedDuration::from_micros(1))
                 .await?;
-            let on_duty: BTreeSet<i64> = shifts
+            on_duty = shifts
                 .iter()
                 .filter(|s| s.starts_at <= now && now < s.ends_at)
                 .map(|s| s.user_id)
-                .filter(|id| active(*id))
+                .filter(|id| users.iter().any(|u| u.id == *id && u.active))
                 .collect();
-            if on_duty.is_empty() {
-                users
-                    .iter()
-                    .filter(|u| u.active && is_post_officer(u))
-                    .map(|u| u.id)
-                    .collect()
-            } else {
-                on_duty
-            }
         }
-    };
-    Ok(ids.into_iter().collect())
+        Ok(Roster { users, on_duty })
+    }
+
+    fn recipients(&self, audience: &Audience) -> Vec<i64> {
+        let users = &self.users;
+        let active = |id: i64| users.iter().any(|u| u.id == id && u.active);
+        let ids: BTreeSet<i64> = match audience {
+            Audience::User(id) => [*id].into_iter().filter(|id| active(*id)).collect(),
+            Audience::Handlers(agency, region) => users
+                .iter()
+                .filter(|u| {
+                    u.active
+                        && u.role == Role::Penindak
+                        && u.agency == Some(*agency)
+                        && u.region.is_none_or(|r| r.contains(region))
+                })
+                .map(|u| u.id)
+                .collect(),
+            Audience::AgencyOfficers(agency, region) => users
+                .iter()
+                .filter(|u| {
+                    u.active
+                        && matches!(u.role, Role::Penindak | Role::PetugasPiket)
+                        && u.agency == Some(*agency)
+                        && u.region.is_none_or(|r| r.contains(region))
+                })
+                .map(|u| u.id)
+                .collect(),
+            Audience::Coordinators(region) => users
+                .iter()
+                .filter(|u| {
+                    u.active
+                        && matches!(u.role, Role::Koordinator | Role::Admin)
+                        && u.region.is_none_or(|r| r.contains(region))
+                })
+                .map(|u| u.id)
+                .collect(),
+            Audience::OnDuty => {
+                if self.on_duty.is_empty() {
+                    users
+                        .iter()
+                        .filter(|u| u.active && is_post_officer(u))
+                        .map(|u| u.id)
+                        .collect()
+                } else {
+                    self.on_duty.clone()
+                }
+            }
+        };
+        ids.into_iter().collect()
+    }
 }
 
 fn event_id() -> String {
@@ -223,7 +254,8 @@ fn event_id() -> String {
 /// Records a notice for its audience at `now`: in-app notifications and one outbox event, in
 /// one transaction. `false` when its dedupe key was raised before (nothing is recorded).
 pub async fn raise(store: &dyn Store, notice: &Notice, now: Timestamp) -> Result<bool, StoreError> {
-    let record = prepare(store, notice, now).await?;
+    let roster = Roster::read(store, std::slice::from_ref(&notice.audience), now).await?;
+    let record = prepare(&roster, notice, now)?;
     store.raise_notice(&record).await
 }
 
@@ -237,23 +269,21 @@ pub async fn raise_all(
     if notices.is_empty() {
         return Ok(Vec::new());
     }
-    let mut records = Vec::with_capacity(notices.len());
-    for notice in notices {
-        records.push(prepare(store, notice, now).await?);
-    }
+    let audiences: Vec<Audience> = notices.iter().map(|n| n.audience.clone()).collect();
+    let roster = Roster::read(store, &audiences, now).await?;
+    let records = notices
+        .iter()
+        .map(|notice| prepare(&roster, notice, now))
+        .collect::<Result<Vec<_>, _>>()?;
     store.raise_notices(&records).await
 }
 
 /// A notice as the store records it: its recipients found, its event written for the outbox.
-async fn prepare(
-    store: &dyn Store,
-    notice: &Notice,
-    now: Timestamp,
-) -> Result<NewNotice, StoreError> {
-    let mut to = recipients(store, &notice.audience, now).await?;
+fn prepare(roster: &Roster, notice: &Notice, now: Timestamp) -> Result<NewNotice, StoreError> {
+    let mut to = roster.recipients(&notice.audience);
     // A case's officer whose account was closed: the post on duty is told instead.
     if to.is_empty() && matches!(notice.audience, Audience::User(_)) {
-        to = recipients(store, &Audience::OnDuty, now).await?;
+        to = roster.recipients(&Audience::OnDuty);
     }
     let report_id = notice.case.as_ref().map(|c| c.report_id);
     let queued = Queued {
