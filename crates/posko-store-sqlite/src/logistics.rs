@@ -404,33 +404,42 @@ async fn import_on(
             )));
         }
     }
-    let mut planner: Option<BatchPlanner> = None;
+    // The statements for a chunk are built (checked by the planner, values bound) while the
+    // statements of the chunk before run on the driver's thread: built one after the other, the
+    // two had waited on each other for a fifth of a national import.
     let mut chunk: Vec<NewLogisticsHandover> = Vec::with_capacity(BATCH_ROWS);
+    if let Err(refusal) = BatchPlanner::fill(None, rows, &mut chunk, BATCH_ROWS) {
+        return Ok(Err(refusal));
+    }
     let mut total = 0u64;
-    loop {
-        if let Err(refusal) = BatchPlanner::fill(planner.as_ref(), rows, &mut chunk, BATCH_ROWS) {
-            return Ok(Err(refusal));
-        }
-        let Some(first) = chunk.first() else {
-            break;
-        };
+    if let Some(first) = chunk.first() {
         let election = first.election.clone();
-        if planner.is_none() {
-            let seed = sending_accounts(&mut tx, &election).await?;
-            planner = Some(BatchPlanner::new(&election, seed));
-        }
-        let Some(p) = planner.as_mut() else {
-            break;
-        };
-        let deltas = match p.chunk(&chunk) {
-            Ok(d) => d,
+        let seed = sending_accounts(&mut tx, &election).await?;
+        let mut planner = BatchPlanner::new(&election, seed);
+        let mut pending = match plan_chunk(&mut planner, &election, &mut chunk) {
+            Ok(p) => p,
             Err(refusal) => return Ok(Err(refusal)),
         };
-        write_handovers(&mut tx, &chunk).await?;
-        write_deltas(&mut tx, &election, &deltas).await?;
-        total += chunk.len() as u64;
-        if chunk.len() < BATCH_ROWS {
-            break;
+        loop {
+            let last = pending.rows < BATCH_ROWS;
+            let next = async {
+                if last {
+                    return Ok(None);
+                }
+                BatchPlanner::fill(Some(&planner), rows, &mut chunk, BATCH_ROWS)?;
+                if chunk.is_empty() {
+                    return Ok(None);
+                }
+                plan_chunk(&mut planner, &election, &mut chunk).map(Some)
+            };
+            let (written, next) = tokio::join!(pending.run(&mut tx), next);
+            written?;
+            total += pending.rows as u64;
+            match next {
+                Ok(Some(p)) => pending = p,
+                Ok(None) => break,
+                Err(refusal) => return Ok(Err(refusal)),
+            }
         }
     }
     if let Some(f) = file {
@@ -505,60 +514,103 @@ async fn sending_accounts(
     rows.iter().map(holding_row).collect()
 }
 
-async fn write_handovers(
-    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
-    chunk: &[NewLogisticsHandover],
-) -> StoreResult<()> {
+/// A chunk's statements, built and ready to run: its hand-overs, then its changes to the
+/// accounts. Values are bound owned, so the statements outlive the chunk they came from.
+struct Planned {
+    rows: usize,
+    statements: Vec<(QueryBuilder<'static, Sqlite>, Option<u64>)>,
+}
+
+impl Planned {
+    /// Runs the statements in order; one with an expected row count must touch that many.
+    async fn run(&mut self, conn: &mut sqlx::SqliteConnection) -> StoreResult<()> {
+        for (qb, expected) in &mut self.statements {
+            let done = qb
+                .build()
+                .execute(&mut *conn)
+                .await
+                .map_err(crate::map_err("serah terima logistik"))?;
+            if expected.is_some_and(|n| n != done.rows_affected()) {
+                // The planner only lets a sender hand on what it holds, so its account exists.
+                return Err(StoreError::Corrupt(
+                    "akun logistik pengirim tidak ditemukan (a sender's account is missing)".into(),
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Checks a chunk with the planner and builds its statements; the chunk's rows are moved into
+/// them (the chunk is left empty).
+fn plan_chunk(
+    planner: &mut BatchPlanner,
+    election: &str,
+    chunk: &mut Vec<NewLogisticsHandover>,
+) -> Result<Planned, BatchRefusal> {
+    let deltas = planner.chunk(chunk)?;
+    let accounts = delta_statements(election, &deltas);
+    drop(deltas);
+    let rows = chunk.len();
+    let mut statements = vec![(handover_statement(chunk.drain(..)), None)];
+    statements.extend(accounts);
+    Ok(Planned { rows, statements })
+}
+
+fn handover_statement(
+    chunk: impl Iterator<Item = NewLogisticsHandover>,
+) -> QueryBuilder<'static, Sqlite> {
     let mut qb = QueryBuilder::<Sqlite>::new(
         "INSERT INTO logistics_handovers (election, from_stage, from_place, to_stage, to_place,
             item_kind, ballot, sent, good, damaged, missing, at, handed_by, received_by,
             recorded_by) ",
     );
     qb.push_values(chunk, |mut b, h| {
-        b.push_bind(&h.election)
-            .push_bind(h.from.as_ref().map(|n| n.stage.as_str()))
-            .push_bind(h.from.as_ref().map(|n| n.place.as_str()))
+        let (from_stage, from_place) = match h.from {
+            Some(n) => (Some(n.stage.as_str()), Some(n.place)),
+            None => (None, None),
+        };
+        b.push_bind(h.election)
+            .push_bind(from_stage)
+            .push_bind(from_place)
             .push_bind(h.to.stage.as_str())
-            .push_bind(&h.to.place)
-            .push_bind(&h.item.kind)
+            .push_bind(h.to.place)
+            .push_bind(h.item.kind)
             .push_bind(ballot_name(h.item.ballot))
             .push_bind(i64::from(h.sent))
             .push_bind(i64::from(h.good))
             .push_bind(i64::from(h.damaged))
             .push_bind(i64::from(h.missing))
             .push_bind(decode::micros(h.at))
-            .push_bind(&h.handed_by)
-            .push_bind(&h.received_by)
+            .push_bind(h.handed_by)
+            .push_bind(h.received_by)
             .push_bind(h.recorded_by);
     });
-    qb.build()
-        .execute(&mut **tx)
-        .await
-        .map_err(crate::map_err("serah terima logistik"))?;
-    Ok(())
+    qb
 }
 
-/// Adds a chunk's changes to the accounts: arrivals first (creating accounts), then what was
-/// handed on, so the CHECK that nobody hands on more than arrived holds after each statement.
-async fn write_deltas(
-    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+/// A chunk's changes to the accounts: arrivals first (creating accounts), then what was handed
+/// on, so the CHECK that nobody hands on more than arrived holds after each statement. The
+/// second kind must find every sender's account (its expected row count).
+fn delta_statements(
     election: &str,
     deltas: &HashMap<HoldingKey<'_>, HoldingDelta>,
-) -> StoreResult<()> {
+) -> Vec<(QueryBuilder<'static, Sqlite>, Option<u64>)> {
     let arrived: Vec<(&HoldingKey<'_>, &HoldingDelta)> =
         deltas.iter().filter(|(_, d)| d.last_at.is_some()).collect();
     let sent: Vec<(&HoldingKey<'_>, &HoldingDelta)> =
         deltas.iter().filter(|(_, d)| d.sent_out > 0).collect();
+    let mut out = Vec::new();
     for part in arrived.chunks(BATCH_ROWS) {
         let mut qb = QueryBuilder::<Sqlite>::new(
             "INSERT INTO logistics_holdings (election, stage, place, item_kind, ballot, good_in,
                 damaged_in, missing_in, last_at) ",
         );
         qb.push_values(part, |mut b, (k, d)| {
-            b.push_bind(election)
+            b.push_bind(election.to_string())
                 .push_bind(k.stage.as_str())
-                .push_bind(k.place)
-                .push_bind(k.kind)
+                .push_bind(k.place.to_string())
+                .push_bind(k.kind.to_string())
                 .push_bind(ballot_name(k.ballot))
                 .push_bind(i64::from(d.good_in))
                 .push_bind(i64::from(d.damaged_in))
@@ -573,14 +625,14 @@ async fn write_deltas(
                 last_at = max(coalesce(logistics_holdings.last_at, excluded.last_at),
                               coalesce(excluded.last_at, logistics_holdings.last_at))",
         );
-        qb.build().execute(&mut **tx).await.map_err(be)?;
+        out.push((qb, None));
     }
     for part in sent.chunks(BATCH_ROWS) {
         let mut qb = QueryBuilder::<Sqlite>::new("WITH v (stage, place, kind, ballot, n) AS (");
         qb.push_values(part, |mut b, (k, d)| {
             b.push_bind(k.stage.as_str())
-                .push_bind(k.place)
-                .push_bind(k.kind)
+                .push_bind(k.place.to_string())
+                .push_bind(k.kind.to_string())
                 .push_bind(ballot_name(k.ballot))
                 .push_bind(i64::from(d.sent_out));
         });
@@ -588,20 +640,14 @@ async fn write_deltas(
             ") UPDATE logistics_holdings SET sent_out = sent_out + v.n FROM v
              WHERE logistics_holdings.election = ",
         );
-        qb.push_bind(election);
+        qb.push_bind(election.to_string());
         qb.push(
             " AND logistics_holdings.stage = v.stage AND logistics_holdings.place = v.place
                AND logistics_holdings.item_kind = v.kind AND logistics_holdings.ballot = v.ballot",
         );
-        let done = qb.build().execute(&mut **tx).await.map_err(be)?;
-        if done.rows_affected() != part.len() as u64 {
-            // The planner only lets a sender hand on what it holds, so its account exists.
-            return Err(StoreError::Corrupt(
-                "akun logistik pengirim tidak ditemukan (a sender's account is missing)".into(),
-            ));
-        }
+        out.push((qb, Some(part.len() as u64)));
     }
-    Ok(())
+    out
 }
 
 #[cfg(test)]
