@@ -283,14 +283,13 @@ pub async fn tps_ballot_accounts(
 ) -> StoreResult<Vec<TpsBallotAccount>> {
     let (lo, hi) = place_range(&within.to_string());
     let rows = sqlx::query(
-        // A TPS's account is the sum of what it received.
-        "SELECT to_place, ballot, SUM(good)::BIGINT, SUM(damaged)::BIGINT, SUM(missing)::BIGINT,
-                0::BIGINT
+        // A TPS's account is the sum of what it received: its hand-overs are read as they lie
+        // and summed here. Grouped and ordered by the server, a province's rows went through a
+        // sort that spilled to disk, and a TPS has about one hand-over per ballot type anyway.
+        "SELECT to_place, ballot, good, damaged, missing
          FROM logistics_handovers
          WHERE election = $1 AND to_stage = 'kpps' AND to_place >= $2 AND to_place < $3
-           AND item_kind = $4
-         GROUP BY to_place, ballot
-         ORDER BY to_place, ballot",
+           AND item_kind = $4",
     )
     .bind(election)
     .bind(lo)
@@ -301,7 +300,7 @@ pub async fn tps_ballot_accounts(
             r.try_get::<i64, _>(2)?,
             r.try_get::<i64, _>(3)?,
             r.try_get::<i64, _>(4)?,
-            r.try_get::<i64, _>(5)?,
+            0,
         ];
         Ok(TpsBallotAccount::decode(
             r.try_get::<&str, _>(0)?,
@@ -312,7 +311,11 @@ pub async fn tps_ballot_accounts(
     .fetch_all(pool)
     .await
     .map_err(be)?;
-    rows.into_iter().filter_map(Result::transpose).collect()
+    let arrivals = rows
+        .into_iter()
+        .filter_map(Result::transpose)
+        .collect::<StoreResult<Vec<_>>>()?;
+    Ok(posko_store::sum_tps_accounts(arrivals))
 }
 
 /// Rows of a batch sent per statement (as arrays, one per column).

@@ -111,6 +111,29 @@ impl TpsBallotAccount {
     }
 }
 
+/// Sums a TPS's hand-overs per ballot type into its accounts: one per TPS and ballot type, in
+/// TPS order and, within a TPS, in the order of the ballot type's code (as a grouped query would
+/// give them). A count past what `u32` holds stays at its maximum.
+pub fn sum_tps_accounts(mut arrivals: Vec<TpsBallotAccount>) -> Vec<TpsBallotAccount> {
+    arrivals.sort_unstable_by(|a, b| {
+        (a.tps, a.ballot.as_str()).cmp(&(b.tps, b.ballot.as_str()))
+    });
+    let mut out: Vec<TpsBallotAccount> = Vec::with_capacity(arrivals.len());
+    for a in arrivals {
+        match out.last_mut() {
+            Some(last) if last.tps == a.tps && last.ballot == a.ballot => {
+                let (h, more) = (&mut last.holding, a.holding);
+                h.good_in = h.good_in.saturating_add(more.good_in);
+                h.damaged_in = h.damaged_in.saturating_add(more.damaged_in);
+                h.missing_in = h.missing_in.saturating_add(more.missing_in);
+                h.sent_out = h.sent_out.saturating_add(more.sent_out);
+            }
+            _ => out.push(a),
+        }
+    }
+    out
+}
+
 /// Why a batch of hand-overs was refused: the row (0-based, in the order given) and the reason.
 /// Nothing of the batch is stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -347,5 +370,45 @@ impl BatchPlanner {
             d.last_at = d.last_at.max(Some(h.at));
         }
         Ok(deltas)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn arrival(tps: &str, ballot: &str, good: i64, damaged: i64, missing: i64) -> TpsBallotAccount {
+        TpsBallotAccount::decode(tps, ballot, [good, damaged, missing, 0])
+            .unwrap()
+            .unwrap()
+    }
+
+    #[test]
+    fn a_tps_account_is_the_sum_of_its_arrivals_per_ballot_type() {
+        let summed = sum_tps_accounts(vec![
+            arrival("33.20.01.2001/002", "ppwp", 100, 0, 0),
+            arrival("33.20.01.2001/001", "ppwp", 290, 3, 2),
+            arrival("33.20.01.2001/002", "dpr", 7, 1, 0),
+            arrival("33.20.01.2001/002", "ppwp", 50, 2, 1),
+            arrival("33.20.01.2001/001", "dpd", u32::MAX.into(), 0, 0),
+            arrival("33.20.01.2001/001", "dpd", 5, 0, 0),
+        ]);
+        let seen: Vec<(String, &str, u32, u32, u32)> = summed
+            .iter()
+            .map(|a| {
+                let h = a.holding;
+                (a.tps.to_string(), a.ballot.as_str(), h.good_in, h.damaged_in, h.missing_in)
+            })
+            .collect();
+        assert_eq!(
+            seen,
+            [
+                ("33.20.01.2001/001".to_string(), "dpd", u32::MAX, 0, 0),
+                ("33.20.01.2001/001".to_string(), "ppwp", 290, 3, 2),
+                ("33.20.01.2001/002".to_string(), "dpr", 7, 1, 0),
+                ("33.20.01.2001/002".to_string(), "ppwp", 150, 2, 1),
+            ]
+        );
+        assert!(sum_tps_accounts(Vec::new()).is_empty());
     }
 }
