@@ -69,6 +69,9 @@ pub enum Create {
     Yes,
 }
 
+/// The page size of a new database file, in bytes.
+pub const PAGE_SIZE: u32 = 16_384;
+
 impl SqliteStore {
     /// Opens (or, with `Create::Yes`, creates) the database at `path` and brings its schema up to
     /// date.
@@ -83,6 +86,11 @@ impl SqliteStore {
             })?
             .filename(path)
             .create_if_missing(create == Create::Yes)
+            // 16 KiB pages for a new file (an existing one keeps its size): a national hand-over
+            // import (4.8 million rows) took 27 s with SQLite's default 4 KiB and 18.5 s with
+            // 16 KiB, the B-trees being shallower and each page's work spread over more rows.
+            // Set before the journal mode, as SQLite needs it before the file's first page.
+            .page_size(PAGE_SIZE)
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)

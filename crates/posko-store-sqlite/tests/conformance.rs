@@ -55,6 +55,38 @@ async fn durable_settings_are_on() {
         .unwrap();
     assert_eq!((mode.as_str(), fk, sync), ("wal", 1, 2));
 }
+
+#[tokio::test]
+async fn a_new_file_has_large_pages_and_an_old_one_keeps_its_own() {
+    let dir = tempfile::tempdir().unwrap();
+    let page_size = |s: SqliteStore| async move {
+        let n: i64 = sqlx::query_scalar("PRAGMA page_size")
+            .fetch_one(s.pool())
+            .await
+            .unwrap();
+        s.close().await;
+        n
+    };
+    let new = dir.path().join("baru.sqlite3");
+    let s = SqliteStore::open(&new, Create::Yes).await.unwrap();
+    assert_eq!(page_size(s).await, i64::from(posko_store_sqlite::PAGE_SIZE));
+    // A file made with 4 KiB pages (as before) opens and stays as it is: WAL mode cannot change
+    // a page size, and nothing is rewritten behind the operator's back.
+    let old = dir.path().join("lama.sqlite3");
+    let opts = sqlx::sqlite::SqliteConnectOptions::new()
+        .filename(&old)
+        .create_if_missing(true)
+        .page_size(4096)
+        .journal_mode(sqlx::sqlite::SqliteJournalMode::Wal);
+    let pool = sqlx::SqlitePool::connect_with(opts).await.unwrap();
+    sqlx::query("CREATE TABLE t (x)")
+        .execute(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+    let s = SqliteStore::open(&old, Create::No).await.unwrap();
+    assert_eq!(page_size(s).await, 4096);
+}
 posko_store::rakor_conformance_suite!(fresh);
 // neutrality briefings, integrity pledges, public accountability (issue 9, parts 4–5)
 posko_store::netral_conformance_suite!(fresh);
