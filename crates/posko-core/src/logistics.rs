@@ -116,6 +116,33 @@ pub enum Stage {
 impl Stage {
     pub const ALL: [Stage; 4] = [Stage::Kpu, Stage::Ppk, Stage::Pps, Stage::Kpps];
 
+    /// This stage's office above a receiver's place, written as the stores key places: the
+    /// regency (KPU), district (PPK) or village (PPS) that `receiver` ("33.20.01.2001/004",
+    /// "33.20.01", …) lies in; `None` for a KPPS (it hands nothing on) or a place not that deep.
+    /// A hand-over goes one stage down into the sender's own area, so its sender is this office
+    /// of the receiver's place, and the stores keep only the receiver's.
+    pub fn office_above(self, receiver: &str) -> Option<&str> {
+        let segments = match self {
+            Stage::Kpu => 2,
+            Stage::Ppk => 3,
+            Stage::Pps => 4,
+            Stage::Kpps => return None,
+        };
+        let region = receiver.split('/').next().unwrap_or("");
+        let mut end = 0;
+        for (i, part) in region.split('.').enumerate() {
+            if part.is_empty() {
+                return None;
+            }
+            end += part.len() + usize::from(i > 0);
+            if i + 1 == segments {
+                // Strictly above: the receiver's place goes on below it.
+                return (end < receiver.len()).then(|| &receiver[..end]);
+            }
+        }
+        None
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Stage::Kpu => "kpu",
@@ -201,7 +228,15 @@ pub enum Refusal {
     MoreThanHeld { held: u32, sent: u32 },
     /// Not the next stage of the chain.
     WrongStage { from: Stage, to: Stage },
+    /// More items than one hand-over can record (`MAX_HANDOVER_COUNT`).
+    TooLarge { count: u32 },
+    /// The sender is not the office one stage above the receiver's place.
+    NotTheSender { from: String, to: String },
 }
+
+/// The most items one hand-over may record: the stores keep a hand-over's counts as 32-bit
+/// integers (PostgreSQL's INTEGER), which is far above any one office's delivery.
+pub const MAX_HANDOVER_COUNT: u32 = i32::MAX as u32;
 
 impl fmt::Display for Refusal {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -215,6 +250,16 @@ impl fmt::Display for Refusal {
                 f,
                 "pengirim hanya memegang {held} dalam keadaan baik, tidak dapat menyerahkan {sent} \
                  (the sender holds only {held} in good condition, cannot hand over {sent})"
+            ),
+            Refusal::TooLarge { count } => write!(
+                f,
+                "jumlah {count} terlalu besar untuk satu serah terima, paling banyak \
+                 {MAX_HANDOVER_COUNT} (a count too large for one hand-over)"
+            ),
+            Refusal::NotTheSender { from, to } => write!(
+                f,
+                "{from} bukan kantor satu tingkat di atas {to} (the sender is not the office one \
+                 stage above the receiver)"
             ),
             Refusal::WrongStage { from, to } => write!(
                 f,
@@ -243,6 +288,7 @@ pub fn check_hand_over(from: Stage, to: Stage, c: Counts, held: u32) -> Result<(
     if from.next() != Some(to) {
         return Err(Refusal::WrongStage { from, to });
     }
+    check_size(c)?;
     let accounted = u64::from(c.good) + u64::from(c.damaged) + u64::from(c.missing);
     if accounted != u64::from(c.sent) {
         return Err(Refusal::CountsDisagree {
@@ -254,6 +300,17 @@ pub fn check_hand_over(from: Stage, to: Stage, c: Counts, held: u32) -> Result<(
         return Err(Refusal::MoreThanHeld { held, sent: c.sent });
     }
     Ok(())
+}
+
+/// Refuses counts past what one hand-over can record (`MAX_HANDOVER_COUNT`).
+pub fn check_size(c: Counts) -> Result<(), Refusal> {
+    match [c.sent, c.good, c.damaged, c.missing]
+        .into_iter()
+        .find(|n| *n > MAX_HANDOVER_COUNT)
+    {
+        Some(count) => Err(Refusal::TooLarge { count }),
+        None => Ok(()),
+    }
 }
 
 /// The ledger: per node and item, what arrived and what was handed on.
@@ -376,6 +433,47 @@ mod tests {
 
     fn code(s: &str) -> RegionCode {
         RegionCode::parse(s).unwrap()
+    }
+
+    #[test]
+    fn the_sender_is_the_office_one_stage_above_the_receiver() {
+        assert_eq!(
+            Stage::Pps.office_above("33.20.01.2001/004"),
+            Some("33.20.01.2001")
+        );
+        assert_eq!(Stage::Ppk.office_above("33.20.01.2001"), Some("33.20.01"));
+        assert_eq!(Stage::Kpu.office_above("33.20.01"), Some("33.20"));
+        // Further up than one stage still names the office the place lies in.
+        assert_eq!(Stage::Kpu.office_above("33.20.01.2001/004"), Some("33.20"));
+        // Not below the office: the place itself, a shallower one, or a KPPS as sender.
+        assert_eq!(Stage::Pps.office_above("33.20.01.2001"), None);
+        assert_eq!(Stage::Ppk.office_above("33.20"), None);
+        assert_eq!(Stage::Kpps.office_above("33.20.01.2001/004"), None);
+        assert_eq!(Stage::Kpu.office_above("33..01"), None);
+        assert_eq!(Stage::Kpu.office_above(""), None);
+    }
+
+    #[test]
+    fn a_count_past_what_a_hand_over_records_is_refused() {
+        let c = |sent, good, damaged, missing| Counts {
+            sent,
+            good,
+            damaged,
+            missing,
+        };
+        assert_eq!(
+            check_size(c(MAX_HANDOVER_COUNT, MAX_HANDOVER_COUNT, 0, 0)),
+            Ok(())
+        );
+        let over = MAX_HANDOVER_COUNT + 1;
+        assert_eq!(
+            check_size(c(over, over, 0, 0)),
+            Err(Refusal::TooLarge { count: over })
+        );
+        assert_eq!(
+            check_hand_over(Stage::Kpu, Stage::Ppk, c(5, 0, over, 0), u32::MAX),
+            Err(Refusal::TooLarge { count: over })
+        );
     }
 
     #[test]

@@ -6,8 +6,9 @@ use std::collections::HashMap;
 
 use posko_core::RegionCode;
 use posko_store::{
-    decode, too_large, BatchPlanner, BatchRefusal, HoldingDelta, ImportedFile, LogisticsHandover,
-    NewLogisticsHandover, NodeHolding, StoreError, StoreResult, TpsBallotAccount,
+    decode, sender_of, too_large, BatchPlanner, BatchRefusal, HoldingDelta, ImportedFile,
+    LogisticsHandover, NewLogisticsHandover, NodeHolding, StoreError, StoreResult,
+    TpsBallotAccount,
 };
 use sqlx::postgres::{PgPool, PgRow};
 use sqlx::Row;
@@ -41,6 +42,7 @@ fn place_range(prefix: &str) -> (String, String) {
 }
 
 pub async fn record_handover(pool: &PgPool, h: &NewLogisticsHandover) -> StoreResult<i64> {
+    h.check_stored_form().map_err(StoreError::Rejected)?;
     if h.good + h.damaged + h.missing != h.sent {
         return Err(StoreError::Rejected(format!(
             "dikirim {} tetapi baik + rusak + hilang = {} (counts do not add up)",
@@ -118,13 +120,12 @@ pub async fn record_handover(pool: &PgPool, h: &NewLogisticsHandover) -> StoreRe
         .map_err(be)?;
     }
     let id: i64 = sqlx::query_scalar(
-        "INSERT INTO logistics_handovers (election, from_stage, from_place, to_stage, to_place,
+        "INSERT INTO logistics_handovers (election, from_stage, to_stage, to_place,
             item_kind, ballot, sent, good, damaged, missing, at, handed_by, received_by, recorded_by)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id",
     )
     .bind(&h.election)
     .bind(h.from.as_ref().map(|n| n.stage.as_str()))
-    .bind(h.from.as_ref().map(|n| n.place.clone()))
     .bind(h.to.stage.as_str())
     .bind(&h.to.place)
     .bind(&h.item.kind)
@@ -144,19 +145,13 @@ pub async fn record_handover(pool: &PgPool, h: &NewLogisticsHandover) -> StoreRe
     Ok(id)
 }
 
-const HANDOVER_COLUMNS: &str = "id, election, from_stage, from_place, to_stage, to_place,
+const HANDOVER_COLUMNS: &str = "id, election, from_stage, to_stage, to_place,
     item_kind, ballot, sent, good, damaged, missing, at, handed_by, received_by, recorded_by";
 
 fn handover_row(r: &PgRow) -> StoreResult<LogisticsHandover> {
     let from_stage: Option<String> = r.try_get("from_stage").map_err(be)?;
-    let from_place: Option<String> = r.try_get("from_place").map_err(be)?;
-    let from = match (from_stage, from_place) {
-        (Some(s), Some(p)) => Some(Node {
-            stage: stage_of(&s)?,
-            place: p,
-        }),
-        _ => None,
-    };
+    let to_place: String = r.try_get("to_place").map_err(be)?;
+    let from = sender_of(from_stage.as_deref().map(stage_of).transpose()?, &to_place)?;
     Ok(LogisticsHandover {
         id: r.try_get("id").map_err(be)?,
         record: NewLogisticsHandover {
@@ -164,16 +159,16 @@ fn handover_row(r: &PgRow) -> StoreResult<LogisticsHandover> {
             from,
             to: Node {
                 stage: stage_of(r.try_get("to_stage").map_err(be)?)?,
-                place: r.try_get("to_place").map_err(be)?,
+                place: to_place,
             },
             item: Item {
                 kind: r.try_get("item_kind").map_err(be)?,
                 ballot: ballot_of(r.try_get("ballot").map_err(be)?)?,
             },
-            sent: count(r.try_get("sent").map_err(be)?),
-            good: count(r.try_get("good").map_err(be)?),
-            damaged: count(r.try_get("damaged").map_err(be)?),
-            missing: count(r.try_get("missing").map_err(be)?),
+            sent: count(r.try_get::<i32, _>("sent").map_err(be)?.into()),
+            good: count(r.try_get::<i32, _>("good").map_err(be)?.into()),
+            damaged: count(r.try_get::<i32, _>("damaged").map_err(be)?.into()),
+            missing: count(r.try_get::<i32, _>("missing").map_err(be)?.into()),
             at: decode::timestamp(r.try_get("at").map_err(be)?)?,
             handed_by: r.try_get("handed_by").map_err(be)?,
             received_by: r.try_get("received_by").map_err(be)?,
@@ -297,9 +292,9 @@ pub async fn tps_ballot_accounts(
     .bind(item_kind)
     .try_map(|r: PgRow| {
         let counts = [
-            r.try_get::<i64, _>(2)?,
-            r.try_get::<i64, _>(3)?,
-            r.try_get::<i64, _>(4)?,
+            r.try_get::<i32, _>(2)?.into(),
+            r.try_get::<i32, _>(3)?.into(),
+            r.try_get::<i32, _>(4)?.into(),
             0,
         ];
         Ok(TpsBallotAccount::decode(
@@ -523,9 +518,9 @@ async fn sending_accounts(
 }
 
 /// The COPY that carries an import's hand-overs, one `copy_row` per line.
-const COPY_HANDOVERS: &str = "COPY logistics_handovers (election, from_stage, from_place, to_stage,
-    to_place, item_kind, ballot, sent, good, damaged, missing, at, handed_by, received_by,
-    recorded_by) FROM STDIN";
+const COPY_HANDOVERS: &str = "COPY logistics_handovers (election, from_stage, to_stage, to_place,
+    item_kind, ballot, sent, good, damaged, missing, at, handed_by, received_by, recorded_by)
+    FROM STDIN";
 
 /// An account's key, owned (the sums of a whole import outlive its chunks).
 type OwnedKey = (Stage, String, String, Option<BallotType>);
@@ -564,8 +559,6 @@ fn copy_row(out: &mut Vec<u8>, h: &NewLogisticsHandover) {
     copy_text(out, &h.election);
     out.push(b'\t');
     opt(out, h.from.as_ref().map(|n| n.stage.as_str()));
-    out.push(b'\t');
-    opt(out, h.from.as_ref().map(|n| n.place.as_str()));
     out.push(b'\t');
     copy_text(out, h.to.stage.as_str());
     out.push(b'\t');

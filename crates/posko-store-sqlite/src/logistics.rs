@@ -6,8 +6,9 @@ use std::collections::HashMap;
 
 use posko_core::RegionCode;
 use posko_store::{
-    decode, BatchPlanner, BatchRefusal, HoldingDelta, HoldingKey, ImportedFile, LogisticsHandover,
-    NewLogisticsHandover, NodeHolding, StoreError, StoreResult, TpsBallotAccount,
+    decode, sender_of, BatchPlanner, BatchRefusal, HoldingDelta, HoldingKey, ImportedFile,
+    LogisticsHandover, NewLogisticsHandover, NodeHolding, StoreError, StoreResult,
+    TpsBallotAccount,
 };
 use sqlx::sqlite::{SqlitePool, SqliteRow};
 use sqlx::{QueryBuilder, Row, Sqlite};
@@ -41,6 +42,7 @@ fn place_range(prefix: &str) -> (String, String) {
 }
 
 pub async fn record_handover(pool: &SqlitePool, h: &NewLogisticsHandover) -> StoreResult<i64> {
+    h.check_stored_form().map_err(StoreError::Rejected)?;
     if h.good + h.damaged + h.missing != h.sent {
         return Err(StoreError::Rejected(format!(
             "dikirim {} tetapi baik + rusak + hilang = {} (counts do not add up)",
@@ -119,13 +121,12 @@ pub async fn record_handover(pool: &SqlitePool, h: &NewLogisticsHandover) -> Sto
         .map_err(be)?;
     }
     let id: i64 = sqlx::query_scalar(
-        "INSERT INTO logistics_handovers (election, from_stage, from_place, to_stage, to_place,
+        "INSERT INTO logistics_handovers (election, from_stage, to_stage, to_place,
             item_kind, ballot, sent, good, damaged, missing, at, handed_by, received_by, recorded_by)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id",
     )
     .bind(&h.election)
     .bind(h.from.as_ref().map(|n| n.stage.as_str()))
-    .bind(h.from.as_ref().map(|n| n.place.clone()))
     .bind(h.to.stage.as_str())
     .bind(&h.to.place)
     .bind(&h.item.kind)
@@ -145,19 +146,13 @@ pub async fn record_handover(pool: &SqlitePool, h: &NewLogisticsHandover) -> Sto
     Ok(id)
 }
 
-const HANDOVER_COLUMNS: &str = "id, election, from_stage, from_place, to_stage, to_place,
+const HANDOVER_COLUMNS: &str = "id, election, from_stage, to_stage, to_place,
     item_kind, ballot, sent, good, damaged, missing, at, handed_by, received_by, recorded_by";
 
 fn handover_row(r: &SqliteRow) -> StoreResult<LogisticsHandover> {
     let from_stage: Option<String> = r.try_get("from_stage").map_err(be)?;
-    let from_place: Option<String> = r.try_get("from_place").map_err(be)?;
-    let from = match (from_stage, from_place) {
-        (Some(s), Some(p)) => Some(Node {
-            stage: stage_of(&s)?,
-            place: p,
-        }),
-        _ => None,
-    };
+    let to_place: String = r.try_get("to_place").map_err(be)?;
+    let from = sender_of(from_stage.as_deref().map(stage_of).transpose()?, &to_place)?;
     Ok(LogisticsHandover {
         id: r.try_get("id").map_err(be)?,
         record: NewLogisticsHandover {
@@ -165,7 +160,7 @@ fn handover_row(r: &SqliteRow) -> StoreResult<LogisticsHandover> {
             from,
             to: Node {
                 stage: stage_of(r.try_get("to_stage").map_err(be)?)?,
-                place: r.try_get("to_place").map_err(be)?,
+                place: to_place,
             },
             item: Item {
                 kind: r.try_get("item_kind").map_err(be)?,
@@ -354,7 +349,7 @@ fn packed_accounts(place: &str, packed: &str) -> StoreResult<Vec<TpsBallotAccoun
     Ok(out)
 }
 
-/// Rows of a batch written per statement: 15 values each, under SQLite's 32,766 bound values.
+/// Rows of a batch written per statement: 14 values each, under SQLite's 32,766 bound values.
 const BATCH_ROWS: usize = 2_000;
 
 /// The page cache an import works with, in KiB (SQLite's default is 2 MiB): a national file
@@ -561,18 +556,12 @@ fn handover_statement(
     chunk: impl Iterator<Item = NewLogisticsHandover>,
 ) -> QueryBuilder<'static, Sqlite> {
     let mut qb = QueryBuilder::<Sqlite>::new(
-        "INSERT INTO logistics_handovers (election, from_stage, from_place, to_stage, to_place,
-            item_kind, ballot, sent, good, damaged, missing, at, handed_by, received_by,
-            recorded_by) ",
+        "INSERT INTO logistics_handovers (election, from_stage, to_stage, to_place, item_kind,
+            ballot, sent, good, damaged, missing, at, handed_by, received_by, recorded_by) ",
     );
     qb.push_values(chunk, |mut b, h| {
-        let (from_stage, from_place) = match h.from {
-            Some(n) => (Some(n.stage.as_str()), Some(n.place)),
-            None => (None, None),
-        };
         b.push_bind(h.election)
-            .push_bind(from_stage)
-            .push_bind(from_place)
+            .push_bind(h.from.map(|n| n.stage.as_str()))
             .push_bind(h.to.stage.as_str())
             .push_bind(h.to.place)
             .push_bind(h.item.kind)

@@ -1602,6 +1602,30 @@ pub async fn logistics_hand_overs_never_spend_twice(s: &dyn Store) {
         .unwrap();
     let back = s.handover(id).await.unwrap().unwrap();
     assert_eq!(back.record.from, Some(kpu.clone()));
+    // The sender is read back from the receiver's place, so a sender that is not the office
+    // above the receiver is refused, whether another regency's or a stage too high.
+    for sender in [node(Stage::Kpu, "33.21"), node(Stage::Kpu, "33.20.01")] {
+        let e = s
+            .record_handover(&h(Some(sender), ppk.clone(), 1, 1, 0, 0))
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(&e, StoreError::Rejected(m) if m.contains("bukan kantor")),
+            "{e:?}"
+        );
+    }
+    let e = s
+        .record_handover(&h(
+            Some(kpu.clone()),
+            node(Stage::Pps, "33.20.01.2001"),
+            1,
+            1,
+            0,
+            0,
+        ))
+        .await
+        .unwrap_err();
+    assert!(matches!(e, StoreError::Rejected(_)), "{e:?}");
     assert_eq!(
         (back.record.good, back.record.damaged, back.record.missing),
         (590, 8, 2)
@@ -1957,14 +1981,29 @@ pub async fn logistics_batches_are_all_or_nothing(s: &dyn Store) {
         .unwrap();
     assert_eq!(kpu_now[0].good_in, 30_100);
 
+    // A count past what one hand-over records refuses the batch at its row.
+    let over = posko_core::logistics::MAX_HANDOVER_COUNT + 1;
+    let mut it = vec![Ok(h(None, kpu.clone(), BallotType::Dpr, over, over))].into_iter();
+    let refusal = s
+        .import_handovers(None, &mut it)
+        .await
+        .unwrap()
+        .unwrap_err();
+    assert_eq!(refusal.index, 0);
+    assert!(
+        refusal.message.contains("terlalu besar"),
+        "{}",
+        refusal.message
+    );
+
     // Counts that would take an account past what a u32 holds refuse the batch (not wrap).
     let huge = || {
         h(
             None,
             kpu.clone(),
             BallotType::Dpr,
-            4_000_000_000,
-            4_000_000_000,
+            posko_core::logistics::MAX_HANDOVER_COUNT,
+            posko_core::logistics::MAX_HANDOVER_COUNT,
         )
     };
     let mut it = vec![Ok(huge()), Ok(huge())].into_iter();

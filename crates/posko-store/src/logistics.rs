@@ -5,7 +5,9 @@ use std::collections::HashMap;
 
 use jiff::Timestamp;
 use posko_core::election::BallotType;
-use posko_core::logistics::{check_hand_over, Counts, Holding, Item, Node, Stage};
+use posko_core::logistics::{
+    check_hand_over, check_size, Counts, Holding, Item, Node, Refusal, Stage,
+};
 use posko_core::TpsId;
 
 use crate::{StoreError, StoreResult};
@@ -115,9 +117,7 @@ impl TpsBallotAccount {
 /// TPS order and, within a TPS, in the order of the ballot type's code (as a grouped query would
 /// give them). A count past what `u32` holds stays at its maximum.
 pub fn sum_tps_accounts(mut arrivals: Vec<TpsBallotAccount>) -> Vec<TpsBallotAccount> {
-    arrivals.sort_unstable_by(|a, b| {
-        (a.tps, a.ballot.as_str()).cmp(&(b.tps, b.ballot.as_str()))
-    });
+    arrivals.sort_unstable_by(|a, b| (a.tps, a.ballot.as_str()).cmp(&(b.tps, b.ballot.as_str())));
     let mut out: Vec<TpsBallotAccount> = Vec::with_capacity(arrivals.len());
     for a in arrivals {
         match out.last_mut() {
@@ -132,6 +132,49 @@ pub fn sum_tps_accounts(mut arrivals: Vec<TpsBallotAccount>) -> Vec<TpsBallotAcc
         }
     }
     out
+}
+
+impl NewLogisticsHandover {
+    /// What every store checks before keeping a hand-over, besides what the sender holds: counts
+    /// that fit a stored hand-over, and a sender that is the office one stage above the
+    /// receiver's place. The stores keep only the receiver's place and read the sender's back
+    /// from it (`sender_of`).
+    pub fn check_stored_form(&self) -> Result<(), String> {
+        check_size(Counts {
+            sent: self.sent,
+            good: self.good,
+            damaged: self.damaged,
+            missing: self.missing,
+        })
+        .map_err(|r| r.to_string())?;
+        if let Some(from) = &self.from {
+            if from.stage.office_above(&self.to.place) != Some(from.place.as_str())
+                || from.stage.next() != Some(self.to.stage)
+            {
+                return Err(Refusal::NotTheSender {
+                    from: format!("{} {}", from.stage.label(), from.place),
+                    to: format!("{} {}", self.to.stage.label(), self.to.place),
+                }
+                .to_string());
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The sender of a stored hand-over, read back from its stage and the receiver's place (see
+/// `NewLogisticsHandover::check_stored_form`); `None` for stock delivered to a warehouse.
+pub fn sender_of(stage: Option<Stage>, receiver: &str) -> StoreResult<Option<Node>> {
+    let Some(stage) = stage else {
+        return Ok(None);
+    };
+    let place = stage.office_above(receiver).ok_or_else(|| {
+        StoreError::Corrupt(format!("pengirim {} untuk {receiver}", stage.as_str()))
+    })?;
+    Ok(Some(Node {
+        stage,
+        place: place.to_string(),
+    }))
 }
 
 /// Why a batch of hand-overs was refused: the row (0-based, in the order given) and the reason.
@@ -293,6 +336,7 @@ impl BatchPlanner {
             let index = self.seen;
             self.seen += 1;
             let refuse = |message: String| BatchRefusal { index, message };
+            h.check_stored_form().map_err(refuse)?;
             if h.election != self.election {
                 return Err(refuse(format!(
                     "satu impor untuk satu pemilihan: '{}' bukan '{}' (one election per import)",
@@ -397,7 +441,13 @@ mod tests {
             .iter()
             .map(|a| {
                 let h = a.holding;
-                (a.tps.to_string(), a.ballot.as_str(), h.good_in, h.damaged_in, h.missing_in)
+                (
+                    a.tps.to_string(),
+                    a.ballot.as_str(),
+                    h.good_in,
+                    h.damaged_in,
+                    h.missing_in,
+                )
             })
             .collect();
         assert_eq!(

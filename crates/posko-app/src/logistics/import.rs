@@ -14,7 +14,7 @@ use jiff::civil::DateTime;
 use jiff::{SignedDuration, Timestamp};
 use posko_core::election::{BallotType, Election};
 use posko_core::lines::{Counted, LineLog};
-use posko_core::logistics::{Item, Node, Stage};
+use posko_core::logistics::{self, Item, Node, Stage};
 use posko_core::{Atlas, Level, RegionCode, Zone};
 use posko_store::{ImportedFile, NewAuditEntry, NewLogisticsHandover};
 
@@ -360,9 +360,16 @@ pub fn parse_ballot(text: &str) -> Option<BallotType> {
 }
 
 fn parse_count(text: &str) -> Result<u32, String> {
+    let fits = |n: u32| {
+        if n > logistics::MAX_HANDOVER_COUNT {
+            Err(logistics::Refusal::TooLarge { count: n }.to_string())
+        } else {
+            Ok(n)
+        }
+    };
     if !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) {
         if let Ok(n) = text.parse::<u32>() {
-            return Ok(n);
+            return fits(n);
         }
     }
     let t: String = text
@@ -374,6 +381,7 @@ fn parse_count(text: &str) -> Result<u32, String> {
     }
     t.parse::<u32>()
         .map_err(|_| format!("'{text}' bukan bilangan bulat 0 atau lebih (not a whole number)"))
+        .and_then(fits)
 }
 
 /// A time as offices write it: RFC 3339 with an offset, or a local date and time (in the
@@ -1030,5 +1038,13 @@ mod tests {
         assert_eq!(parse_count("1.250"), Ok(1250));
         assert_eq!(parse_count("1250"), Ok(1250));
         assert!(parse_count("99999999999").is_err());
+        // What a stored hand-over can hold, and one more (named as too large).
+        assert_eq!(parse_count("2147483647"), Ok(2_147_483_647));
+        assert!(parse_count("2147483648")
+            .unwrap_err()
+            .contains("terlalu besar"));
+        assert!(parse_count("2.147.483.648")
+            .unwrap_err()
+            .contains("terlalu besar"));
     }
 }
