@@ -421,7 +421,14 @@ pub async fn import_handovers(
         // meets the table's CHECK as written.
         let mut fresh = Vec::with_capacity(BATCH_ROWS * 16);
         let mut changed: Vec<(&OwnedKey, HoldingDelta)> = Vec::new();
-        for (key, d) in &accounts {
+        // In the order of the accounts' key: the new rows go into its index one after another
+        // rather than all over it (half a million accounts in a national import).
+        let mut accounts: Vec<(&OwnedKey, &HoldingDelta)> = accounts.iter().collect();
+        accounts.sort_unstable_by(|(a, _), (b, _)| {
+            (a.0.as_str(), &a.1, &a.2, ballot_name(a.3))
+                .cmp(&(b.0.as_str(), &b.1, &b.2, ballot_name(b.3)))
+        });
+        for (key, d) in accounts {
             match before.get(key) {
                 None => holding_copy_row(&mut fresh, &election, key, d),
                 Some(b) => match b.checked_add(d) {
