@@ -2,11 +2,10 @@
 
 use posko_core::election::BallotType;
 use posko_core::logistics::{Item, Node, Stage};
-use std::collections::HashMap;
 
 use posko_core::RegionCode;
 use posko_store::{
-    decode, sender_of, BatchPlanner, BatchRefusal, HoldingDelta, HoldingKey, ImportedFile,
+    decode, sender_of, BatchPlanner, BatchRefusal, Deltas, HoldingDelta, HoldingKey, ImportedFile,
     LogisticsHandover, NewLogisticsHandover, NodeHolding, StoreError, StoreResult,
     TpsBallotAccount,
 };
@@ -583,7 +582,7 @@ fn handover_statement(
 /// second kind must find every sender's account (its expected row count).
 fn delta_statements(
     election: &str,
-    deltas: &HashMap<HoldingKey<'_>, HoldingDelta>,
+    deltas: &Deltas<'_>,
 ) -> Vec<(QueryBuilder<'static, Sqlite>, Option<u64>)> {
     let arrived: Vec<(&HoldingKey<'_>, &HoldingDelta)> =
         deltas.iter().filter(|(_, d)| d.last_at.is_some()).collect();

@@ -3,6 +3,13 @@
 
 use std::collections::HashMap;
 
+/// The maps an import keys by place: millions of look-ups, hashed with foldhash rather than
+/// SipHash (the keys come from an officer's file, and foldhash's seeds are per process).
+pub type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
+
+/// A chunk's changes to the accounts, per account (`BatchPlanner::chunk`).
+pub type Deltas<'c> = FastMap<HoldingKey<'c>, HoldingDelta>;
+
 use jiff::Timestamp;
 use posko_core::election::BallotType;
 use posko_core::logistics::{
@@ -240,7 +247,7 @@ pub struct BatchPlanner {
     election: String,
     /// Good items on hand per sending account (KPU, PPK, PPS; a TPS hands nothing on), by place
     /// so a row's place finds them without building a key.
-    on_hand: HashMap<String, OnHand>,
+    on_hand: FastMap<String, OnHand>,
     seen: usize,
 }
 
@@ -249,7 +256,7 @@ impl BatchPlanner {
     pub fn new(election: &str, accounts: impl IntoIterator<Item = NodeHolding>) -> BatchPlanner {
         let mut planner = BatchPlanner {
             election: election.to_string(),
-            on_hand: HashMap::new(),
+            on_hand: FastMap::default(),
             seen: 0,
         };
         for h in accounts {
@@ -330,8 +337,9 @@ impl BatchPlanner {
     pub fn chunk<'c>(
         &mut self,
         rows: &'c [NewLogisticsHandover],
-    ) -> Result<HashMap<HoldingKey<'c>, HoldingDelta>, BatchRefusal> {
-        let mut deltas: HashMap<HoldingKey<'c>, HoldingDelta> = HashMap::with_capacity(rows.len());
+    ) -> Result<Deltas<'c>, BatchRefusal> {
+        let mut deltas =
+            Deltas::with_capacity_and_hasher(rows.len(), foldhash::fast::RandomState::default());
         for h in rows {
             let index = self.seen;
             self.seen += 1;
