@@ -3,13 +3,6 @@
 
 use std::collections::HashMap;
 
-/// The maps an import keys by place: millions of look-ups, hashed with foldhash rather than
-/// SipHash (the keys come from an officer's file, and foldhash's seeds are per process).
-pub type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
-
-/// A chunk's changes to the accounts, per account (`BatchPlanner::chunk`).
-pub type Deltas<'c> = FastMap<HoldingKey<'c>, HoldingDelta>;
-
 use jiff::Timestamp;
 use posko_core::election::BallotType;
 use posko_core::logistics::{
@@ -18,6 +11,13 @@ use posko_core::logistics::{
 use posko_core::TpsId;
 
 use crate::{StoreError, StoreResult};
+
+/// The maps an import keys by place: millions of look-ups, hashed with foldhash rather than
+/// SipHash (the keys come from an officer's file, and foldhash's seeds are per process).
+pub type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
+
+/// A chunk's changes to the accounts, per account (`BatchPlanner::chunk`).
+pub type Deltas<'c> = FastMap<HoldingKey<'c>, HoldingDelta>;
 
 /// A hand-over to record (or a delivery of stock to the warehouse when `from` is `None`).
 #[derive(Debug, Clone, PartialEq)]
